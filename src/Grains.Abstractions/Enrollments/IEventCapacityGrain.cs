@@ -1,0 +1,25 @@
+namespace OrleansEnrollment.Enrollments;
+
+/// <summary>
+/// The single decider for one event (the grain key is the event id): every enrollment decision for the
+/// event is taken here, one at a time, and committed to PostgreSQL before the caller is answered.
+/// </summary>
+[Alias("IEventCapacityGrain")]
+public interface IEventCapacityGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// Enrolls <paramref name="userId"/>: confirmed while seats are free, else waitlisted (if the policy keeps
+    /// a waitlist), else rejected as full. Enrolling again returns the first enrollment unchanged.
+    /// </summary>
+    /// <param name="requestId">The caller's idempotency key, recorded in the audit trail.</param>
+    [Alias("Enroll")]
+    Task<EnrollmentResult> Enroll(Guid userId, Guid requestId);
+
+    /// <summary>The user's current enrollment in this event, or null.</summary>
+    [Alias("GetEnrollment")]
+    Task<Enrollment?> GetEnrollment(Guid userId);
+
+    /// <summary>Seats and waitlist at a glance, or null for an unknown event.</summary>
+    [Alias("GetSummary")]
+    Task<EventCapacitySummary?> GetSummary();
+}
