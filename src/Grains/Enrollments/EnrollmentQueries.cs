@@ -1,0 +1,83 @@
+using Npgsql;
+
+namespace OrleansEnrollment.Enrollments;
+
+/// <summary>The named subsets of an event's enrollments (the original model's scopes).</summary>
+public enum EnrollmentScope
+{
+    All,
+    Confirmed,
+    Waitlisted,
+
+    /// <summary>Confirmed, checked in or attended: the ones holding a seat.</summary>
+    Active,
+}
+
+/// <summary>One row of an enrollment's audit trail.</summary>
+public sealed record EnrollmentTransition(
+    long Id, Guid EnrollmentId, Guid EventId, EnrollmentStatus? From, EnrollmentStatus To, string Reason, Guid? ActorId, Guid? RequestId,
+    DateTimeOffset OccurredAt);
+
+/// <summary>
+/// Read-only queries over committed enrollments, for reports, tests and tools. Decisions never read through
+/// here: the event's grain holds the state it decides on.
+/// </summary>
+public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
+{
+    public async Task<IReadOnlyList<Enrollment>> ListAsync(Guid eventId, EnrollmentScope scope = EnrollmentScope.All, CancellationToken cancellationToken = default)
+    {
+        var filter = scope switch
+        {
+            EnrollmentScope.All => "",
+            EnrollmentScope.Confirmed => " AND status = 'confirmed'",
+            EnrollmentScope.Waitlisted => " AND status = 'waitlisted'",
+            EnrollmentScope.Active => " AND status IN ('confirmed', 'checked_in', 'attended')",
+            _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, null),
+        };
+
+        // waiting people in arrival order, then everyone else in enrollment order
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, user_id, status, waitlist_position, created_at FROM enrollments WHERE event_id = $1" + filter +
+            " ORDER BY (status <> 'waitlisted'), waitlist_position, created_at, id");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+
+        var enrollments = new List<Enrollment>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            enrollments.Add(new Enrollment(
+                reader.GetGuid(0), eventId, reader.GetGuid(1), EnrollmentStatusNames.Parse(reader.GetString(2)),
+                reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return enrollments;
+    }
+
+    public async Task<IReadOnlyList<EnrollmentTransition>> ListTransitionsAsync(Guid eventId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, enrollment_id, event_id, from_status, to_status, reason, actor_id, request_id, occurred_at
+              FROM enrollment_transitions
+             WHERE event_id = $1
+             ORDER BY id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+
+        var transitions = new List<EnrollmentTransition>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            transitions.Add(new EnrollmentTransition(
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2),
+                reader.IsDBNull(3) ? null : EnrollmentStatusNames.Parse(reader.GetString(3)),
+                EnrollmentStatusNames.Parse(reader.GetString(4)),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetGuid(6),
+                reader.IsDBNull(7) ? null : reader.GetGuid(7),
+                reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+
+        return transitions;
+    }
+}

@@ -1,0 +1,41 @@
+namespace OrleansEnrollment.Enrollments;
+
+/// <summary>
+/// Where an event's decisions become durable. Decisions are written as a list so a decider may commit a
+/// group of them in one transaction; the store checks them again under the event's row lock and refuses
+/// the whole list (writing nothing) when the database disagrees.
+/// </summary>
+public interface IEnrollmentStore
+{
+    /// <summary>The event's policy, counters and live enrollments, read consistently; null if the event does not exist.</summary>
+    Task<EventCapacityState?> LoadAsync(Guid eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the admitted enrollments and their audit rows in one transaction, provided the locked policy row is
+    /// still at <paramref name="expectedVersion"/> and agrees with every decision.
+    /// </summary>
+    Task<CommitResult> CommitAsync(
+        Guid eventId, long expectedVersion, IReadOnlyList<EnrollmentDecision.Admit> admits, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// For a decider that lost a race: locks the event's policy row, loads the state under that lock, lets
+    /// <paramref name="decide"/> decide (and apply) against it, and commits the result before releasing the lock.
+    /// Nobody can commit for the event in between, so the second decision cannot be stale. Returns the fresh state
+    /// (null if the event is gone) with the decisions applied, and the outcome of the commit.
+    /// </summary>
+    Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
+        Guid eventId, Func<EventCapacityState, IReadOnlyList<EnrollmentDecision.Admit>> decide, CancellationToken cancellationToken = default);
+}
+
+public abstract record CommitResult
+{
+    private CommitResult()
+    {
+    }
+
+    /// <summary>Everything was written; the policy row is now at <see cref="Version"/>.</summary>
+    public sealed record Committed(long Version) : CommitResult;
+
+    /// <summary>The database disagreed with the decider (stale state, a second activation); nothing was written.</summary>
+    public sealed record Conflict(string Reason) : CommitResult;
+}
