@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using OrleansEnrollment.Catalog;
+using OrleansEnrollment.Database;
+using OrleansEnrollment.Enrollments;
+
+namespace OrleansEnrollment.Hosting;
+
+public static class EnrollmentServiceCollectionExtensions
+{
+    /// <summary>Registers the PostgreSQL store, catalog and queries that the grains and hosts use.</summary>
+    public static IServiceCollection AddEnrollmentStorage(this IServiceCollection services, string connectionString)
+    {
+        services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "enrollment" }.Build());
+        services.TryAddSingleton<IEnrollmentStore, PostgresEnrollmentStore>();
+        services.TryAddSingleton<EventCatalog>();
+        services.TryAddSingleton<EnrollmentQueries>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansEnrollment.Hosting;
+
+// A standalone silo. With no configuration it starts its own PostgreSQL (see EnrollmentDatabase); set
+// ConnectionStrings__Enrollment to use an existing server.
+var builder = Host.CreateApplicationBuilder(args);
+
+using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
+await using var database = await EnrollmentDatabase.OpenAsync(
+    builder.Configuration, "silo", startupLogging.CreateLogger("OrleansEnrollment.Silo"));
+
+builder.Services.AddEnrollmentStorage(database.ConnectionString);
+builder.UseOrleans(silo => silo.UseLocalhostClustering());
+
+await builder.Build().RunAsync();

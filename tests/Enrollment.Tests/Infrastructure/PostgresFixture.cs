@@ -1,0 +1,88 @@
+using Npgsql;
+using OrleansEnrollment.Catalog;
+using OrleansEnrollment.Database;
+using OrleansEnrollment.Database.LocalServer;
+using OrleansEnrollment.Enrollments;
+
+namespace OrleansEnrollment.Tests.Infrastructure;
+
+/// <summary>
+/// One real PostgreSQL for the whole suite: the server named by <c>ENROLLMENT_TEST_CONNECTION</c>, or a private one
+/// started from the machine's binaries (non-durable, for speed) in a fresh folder. Migrated once; every test
+/// creates its own events, so tests never see each other's rows.
+/// </summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    public const string ConnectionVariable = "ENROLLMENT_TEST_CONNECTION";
+
+    private LocalPostgresServer? server;
+    private string? dataDirectory;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    public EventCatalog Catalog { get; private set; } = null!;
+
+    public EnrollmentQueries Queries { get; private set; } = null!;
+
+    public PostgresEnrollmentStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(ConnectionVariable);
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-enrollment-tests", Guid.NewGuid().ToString("N")[..12], "pg");
+            server = await LocalPostgresServer.StartAsync(new LocalPostgresOptions { DataDirectory = dataDirectory, Durable = false });
+            configured = server.ConnectionString;
+        }
+
+        ConnectionString = configured;
+        await DatabaseMigrator.MigrateAsync(ConnectionString);
+        DataSource = NpgsqlDataSource.Create(ConnectionString);
+        Catalog = new EventCatalog(DataSource);
+        Queries = new EnrollmentQueries(DataSource);
+        Store = new PostgresEnrollmentStore(DataSource);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (DataSource is not null)
+        {
+            await DataSource.DisposeAsync();
+        }
+
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+            TryDelete(server.DataDirectory);
+        }
+    }
+
+    public Task<EventInfo> CreateEventAsync(int? capacity, bool hasWaitlist, string title = "Test event") =>
+        Catalog.CreateAsync(title, DateTimeOffset.UtcNow.AddDays(7), new EnrollmentPolicy(capacity, hasWaitlist));
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(directory) ?? directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a leftover temp folder is harmless
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DatabaseCollection : ICollectionFixture<PostgresFixture>
+{
+    // Every test that touches PostgreSQL or a cluster runs in this one collection: sequentially, on one server, so
+    // the heavy concurrency tests have the machine's two cores to themselves.
+    public const string Name = "database";
+}
