@@ -13,6 +13,11 @@ builder.Services.AddEnrollmentStorage(database.ConnectionString);
 builder.UseOrleans(silo => silo.UseLocalhostClustering());
 
 var app = builder.Build();
+if (app.Environment.IsDevelopment())
+{
+    await DemoEvents.SeedAsync(app.Services);
+}
+
 app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
 app.MapEventsPage();
 await app.RunAsync();

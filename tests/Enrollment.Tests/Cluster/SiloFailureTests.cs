@@ -26,7 +26,7 @@ public sealed class SiloFailureTests(PostgresFixture database)
                 options.NumVotesForDeathDeclaration = 1;
             });
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(30)));
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(10)));
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
 
