@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Orleans.Configuration;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Hosting;
@@ -8,7 +9,7 @@ namespace OrleansEnrollment.Tests.Cluster;
 
 /// <summary>A silo dies in the middle of a burst: whatever was answered stays true, and retries converge.</summary>
 [Collection(DatabaseCollection.Name)]
-public sealed class SiloFailureTests(PostgresFixture database)
+public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_silo_killed_mid_burst_loses_no_answered_enrollment()
@@ -55,8 +56,11 @@ public sealed class SiloFailureTests(PostgresFixture database)
         }).ToList();
 
         await Task.Delay(300);
+        var pendingAtKill = burst.Count(call => !call.IsCompleted);
         await cluster.KillSiloAsync(cluster.Silos[1]);
         var answered = await Task.WhenAll(burst);
+        output.WriteLine($"{pendingAtKill} of {calls.Count} calls were pending at the kill; {answered.Count(a => a.answer is null)} failed");
+        Assert.True(pendingAtKill > 0, "the kill must land in the middle of the burst");
 
         // What was answered is durable, exactly as answered.
         foreach (var eventId in events)
