@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  postgresql # server binaries (initdb, pg_ctl, postgres) for LocalPostgresServer
+  postgresql      # server binaries (initdb, pg_ctl, postgres) for LocalPostgresServer
+  rabbitmq-server # the broker of the RabbitMQ end-to-end test (started by scripts/start-rabbitmq.sh)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -35,6 +36,7 @@ fi
 
 echo "Installing: ${missing[*]}"
 # The postgresql package may create and start Debian's own cluster on port 5432; that is harmless, because
-# LocalPostgresServer runs its own clusters on free ports.
+# LocalPostgresServer runs its own clusters on free ports. Where no init system runs, rabbitmq-server's package
+# leaves the broker stopped; scripts/start-rabbitmq.sh starts it on loopback.
 "${sudo[@]}" apt-get update
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

@@ -8,6 +8,13 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 results_dir="$repo_root/TestResults"
 
+# What the tests run against: PostgreSQL's binaries (each test run starts its own server) and a RabbitMQ broker.
+# Set ENROLLMENT_SKIP_DEPS=1 to manage those yourself.
+if [[ -z "${ENROLLMENT_SKIP_DEPS:-}" ]]; then
+  scripts/install-deps.sh
+  scripts/start-rabbitmq.sh
+fi
+
 # Old result files would be counted again.
 rm -rf "$results_dir"
 

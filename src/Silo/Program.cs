@@ -10,7 +10,6 @@ using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole())
 await using var database = await EnrollmentDatabase.OpenAsync(
     builder.Configuration, "silo", startupLogging.CreateLogger("OrleansEnrollment.Silo"));
 
-builder.Services.AddEnrollmentStorage(database.ConnectionString);
-builder.UseOrleans(silo => silo.UseLocalhostClustering());
+builder.UseOrleans(silo => silo.UseLocalhostClustering().AddEnrollment(database.ConnectionString, builder.Configuration));
 
 await builder.Build().RunAsync();

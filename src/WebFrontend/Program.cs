@@ -9,8 +9,7 @@ using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole())
 await using var database = await EnrollmentDatabase.OpenAsync(
     builder.Configuration, "web", startupLogging.CreateLogger("OrleansEnrollment.WebFrontend"));
 
-builder.Services.AddEnrollmentStorage(database.ConnectionString);
-builder.UseOrleans(silo => silo.UseLocalhostClustering());
+builder.UseOrleans(silo => silo.UseLocalhostClustering().AddEnrollment(database.ConnectionString, builder.Configuration));
 
 var app = builder.Build();
 if (app.Environment.IsDevelopment())

@@ -22,4 +22,11 @@ public interface IEventCapacityGrain : IGrainWithGuidKey
     /// <summary>Seats and waitlist at a glance, or null for an unknown event.</summary>
     [Alias("GetSummary")]
     Task<EventCapacitySummary?> GetSummary();
+
+    /// <summary>
+    /// Emits again, in commit order, the event's domain events that the bus has not confirmed. Called by the outbox
+    /// relay after a crash or a failed emit; harmless at any time, since consumers de-duplicate.
+    /// </summary>
+    [Alias("DispatchPendingEvents")]
+    Task DispatchPendingEvents();
 }

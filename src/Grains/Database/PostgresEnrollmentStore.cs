@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.Outbox;
 
 namespace OrleansEnrollment.Database;
 
@@ -34,7 +35,9 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         try
         {
             PolicyRow? locked;
-            await using (var command = new NpgsqlCommand(PolicyQuery + " FOR UPDATE", connection, transaction))
+            // If this waited for the lock, the row's own columns are re-read but the outbox subquery is not; any
+            // change while we waited bumped the version, though, and the version is checked first.
+            await using (var command = new NpgsqlCommand(PolicyQuery + " FOR UPDATE OF enrollment_policies", connection, transaction))
             {
                 command.Parameters.Add(new NpgsqlParameter<Guid>("event_id", eventId));
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -66,8 +69,16 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            // Under the lock, READ COMMITTED sees every commit that came before us and none can come after.
-            var state = await LoadAsync(connection, transaction, eventId, PolicyQuery + " FOR UPDATE", cancellationToken);
+            // Lock first, then read in later statements: a READ COMMITTED statement that waited for a lock still reads
+            // with the snapshot it started with, so only statements after the wait see every commit before ours.
+            await using (var lockRow = new NpgsqlCommand(
+                "SELECT 1 FROM enrollment_policies WHERE event_id = $1 FOR UPDATE", connection, transaction))
+            {
+                lockRow.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+                await lockRow.ExecuteScalarAsync(cancellationToken);
+            }
+
+            var state = await LoadAsync(connection, transaction, eventId, PolicyQuery, cancellationToken);
             if (state is null)
             {
                 return (null, new CommitResult.Conflict("the event no longer exists"));
@@ -107,8 +118,14 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
 
         var active = locked.ActiveCount;
         var lastPosition = locked.LastWaitlistPosition;
+        var lastSequence = locked.LastEventSequence;
         foreach (var admit in admits)
         {
+            if (admit.Event.Sequence != ++lastSequence)
+            {
+                return $"domain event {admit.Event.Id} has sequence {admit.Event.Sequence}, the next one is {lastSequence}";
+            }
+
             var verdict = EnrollmentRule.Decide(locked.Policy, active, lastPosition);
             var enrollment = admit.Enrollment;
             switch (verdict.Kind)
@@ -140,8 +157,17 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         var requestIds = new Guid[count];
         var times = new DateTimeOffset[count];
         var reasons = new string[count];
+        var domainEventIds = new Guid[count];
+        var sequences = new long[count];
+        var types = new string[count];
+        var payloads = new string[count];
         for (var i = 0; i < count; i++)
         {
+            var domainEvent = admits[i].Event;
+            domainEventIds[i] = domainEvent.Id;
+            sequences[i] = domainEvent.Sequence;
+            types[i] = DomainEventJson.TypeName(domainEvent);
+            payloads[i] = DomainEventJson.Serialize(domainEvent);
             var enrollment = admits[i].Enrollment;
             ids[i] = enrollment.Id;
             userIds[i] = enrollment.UserId;
@@ -192,6 +218,24 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
                         new NpgsqlParameter<string[]> { TypedValue = statuses },
                         new NpgsqlParameter<string[]> { TypedValue = reasons },
                         new NpgsqlParameter<Guid[]> { TypedValue = requestIds },
+                        new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times },
+                    },
+                },
+                new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO outbox (id, event_id, sequence, type, payload, occurred_at)
+                    SELECT id, $1, sequence, type, payload::jsonb, at
+                      FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
+                           AS d(id, sequence, type, payload, at)
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<Guid> { TypedValue = eventId },
+                        new NpgsqlParameter<Guid[]> { TypedValue = domainEventIds },
+                        new NpgsqlParameter<long[]> { TypedValue = sequences },
+                        new NpgsqlParameter<string[]> { TypedValue = types },
+                        new NpgsqlParameter<string[]> { TypedValue = payloads },
                         new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times },
                     },
                 },
@@ -255,7 +299,8 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         }
 
         return new EventCapacityState(
-            eventId, policy.Policy, policy.ActiveCount, policy.WaitlistCount, policy.LastWaitlistPosition, policy.Version, live);
+            eventId, policy.Policy, policy.ActiveCount, policy.WaitlistCount, policy.LastWaitlistPosition, policy.Version, live,
+            policy.LastEventSequence);
     }
 
     private static CommitResult.Conflict Refused(PostgresException exception) =>
@@ -266,18 +311,21 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
 
     private const string PolicyQuery =
         """
-        SELECT capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position, version
+        SELECT capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position, version,
+               (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id)
           FROM enrollment_policies
          WHERE event_id = @event_id
         """;
 
-    internal sealed record PolicyRow(EnrollmentPolicy Policy, int ActiveCount, int WaitlistCount, int LastWaitlistPosition, long Version)
+    internal sealed record PolicyRow(
+        EnrollmentPolicy Policy, int ActiveCount, int WaitlistCount, int LastWaitlistPosition, long Version, long LastEventSequence)
     {
         public static PolicyRow Read(NpgsqlDataReader reader) => new(
             new EnrollmentPolicy(reader.IsDBNull(0) ? null : reader.GetInt32(0), reader.GetBoolean(1)),
             reader.GetInt32(2),
             reader.GetInt32(3),
             reader.GetInt32(4),
-            reader.GetInt64(5));
+            reader.GetInt64(5),
+            reader.GetInt64(6));
     }
 }

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Outbox;
+using Orleans.Streams;
 
 namespace OrleansEnrollment.Enrollments;
 
@@ -8,17 +12,34 @@ namespace OrleansEnrollment.Enrollments;
 /// caller hears the answer. The database re-checks every commit under the event's row lock: when it disagrees
 /// (a second activation, stale state), nothing is written, and this grain decides again on the database's
 /// state while holding that lock, so the second answer is the database's own.
+/// After each commit the decision's domain events (already in the outbox, same transaction) are emitted on the
+/// event's stream. This grain is their only emitter, so they leave in commit order: once an emit fails, later
+/// events wait until the outbox has been re-emitted from the database.
 /// </summary>
-public sealed partial class EventCapacityGrain(IEnrollmentStore store, TimeProvider clock, ILogger<EventCapacityGrain> logger)
+public sealed partial class EventCapacityGrain(
+    IEnrollmentStore store,
+    OutboxStore outbox,
+    IEnrollmentEventEmitter emitter,
+    IOptions<OutboxOptions> outboxOptions,
+    TimeProvider clock,
+    ILogger<EventCapacityGrain> logger)
     : Grain, IEventCapacityGrain
 {
     private EventCapacityState? state;
+    private IAsyncStream<EnrollmentEvent> stream = null!;
+
+    // Set when a domain event may be in the outbox but not on the stream: every emit then goes through the outbox.
+    private bool mustReemitFromOutbox;
 
     private Guid EventId => this.GetPrimaryKey();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        stream = this.GetStreamProvider(EnrollmentStreams.ProviderName)
+            .GetStream<EnrollmentEvent>(StreamId.Create(EnrollmentStreams.Namespace, EventId));
         state = await store.LoadAsync(EventId, cancellationToken);
+        // A previous activation may have died between a commit and its emit.
+        mustReemitFromOutbox = state is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0;
     }
 
     public async Task<EnrollmentResult> Enroll(Guid userId, Guid requestId)
@@ -46,6 +67,7 @@ public sealed partial class EventCapacityGrain(IEnrollmentStore store, TimeProvi
                     current.MarkCommitted(committed.Version);
                 }
 
+                await EmitAsync([admit.Event]);
                 return ToResult(decision);
             case CommitResult.Conflict conflict:
                 LogConflict(EventId, conflict.Reason);
@@ -58,6 +80,60 @@ public sealed partial class EventCapacityGrain(IEnrollmentStore store, TimeProvi
     public async Task<Enrollment?> GetEnrollment(Guid userId) => (await LoadedStateAsync())?.FindLive(userId);
 
     public async Task<EventCapacitySummary?> GetSummary() => (await LoadedStateAsync())?.ToSummary();
+
+    public async Task DispatchPendingEvents()
+    {
+        mustReemitFromOutbox = true;
+        await ReemitFromOutboxAsync();
+    }
+
+    /// <summary>Emits freshly committed domain events, unless older ones still wait in the outbox: then all go in order from there.</summary>
+    private async Task EmitAsync(IReadOnlyList<EnrollmentEvent> committed)
+    {
+        if (mustReemitFromOutbox)
+        {
+            await ReemitFromOutboxAsync();
+            return;
+        }
+
+        try
+        {
+            await emitter.EmitAsync(stream, committed);
+        }
+        catch (Exception exception)
+        {
+            // Committed and answered, so the caller is not failed over this: the outbox keeps the event and the
+            // relay has it emitted again.
+            mustReemitFromOutbox = true;
+            LogEmitFailed(exception, EventId);
+        }
+    }
+
+    private async Task ReemitFromOutboxAsync()
+    {
+        try
+        {
+            var pageSize = outboxOptions.Value.RedispatchPageSize;
+            long after = 0;
+            while (true)
+            {
+                var pending = await outbox.LoadUndispatchedAsync(EventId, after, pageSize);
+                await emitter.EmitAsync(stream, pending);
+                if (pending.Count < pageSize)
+                {
+                    break;
+                }
+
+                after = pending[^1].Sequence;
+            }
+
+            mustReemitFromOutbox = false;
+        }
+        catch (Exception exception)
+        {
+            LogEmitFailed(exception, EventId);
+        }
+    }
 
     private static EnrollmentResult ToResult(EnrollmentDecision decision) => decision switch
     {
@@ -82,6 +158,11 @@ public sealed partial class EventCapacityGrain(IEnrollmentStore store, TimeProvi
             locked.Apply(admit);
             return [admit];
         });
+
+        if (decision is EnrollmentDecision.Admit committed && result is CommitResult.Committed)
+        {
+            await EmitAsync([committed.Event]);
+        }
 
         if (result is CommitResult.Conflict conflict)
         {
@@ -146,6 +227,9 @@ public sealed partial class EventCapacityGrain(IEnrollmentStore store, TimeProvi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: the database refused a decision; deciding again under its lock. {Reason}")]
     private partial void LogConflict(Guid eventId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: emitting domain events failed; they stay in the outbox for the relay")]
+    private partial void LogEmitFailed(Exception exception, Guid eventId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: committing a decision failed; reading the database back")]
     private partial void LogCommitFailed(Exception exception, Guid eventId);

@@ -1,3 +1,5 @@
+using OrleansEnrollment.DomainEvents;
+
 namespace OrleansEnrollment.Enrollments;
 
 /// <summary>
@@ -11,8 +13,9 @@ public sealed class EventCapacityState
 
     public EventCapacityState(
         Guid eventId, EnrollmentPolicy policy, int activeCount, int waitlistCount, int lastWaitlistPosition, long version,
-        IEnumerable<Enrollment> liveEnrollments)
+        IEnumerable<Enrollment> liveEnrollments, long lastEventSequence = 0)
     {
+        LastEventSequence = lastEventSequence;
         EventId = eventId;
         Policy = policy;
         ActiveCount = activeCount;
@@ -33,6 +36,9 @@ public sealed class EventCapacityState
     public int LastWaitlistPosition { get; private set; }
 
     public long Version { get; private set; }
+
+    /// <summary>The sequence number of the last domain event committed for this event (0 if none).</summary>
+    public long LastEventSequence { get; private set; }
 
     public int LiveEnrollmentCount => liveByUser.Count;
 
@@ -58,14 +64,31 @@ public sealed class EventCapacityState
         // PostgreSQL keeps microseconds: the answer must equal the row it will later be read back from.
         var createdAt = request.ReceivedAt.AddTicks(-(request.ReceivedAt.Ticks % TimeSpan.TicksPerMicrosecond));
         var enrollment = new Enrollment(Guid.CreateVersion7(createdAt), EventId, request.UserId, status, verdict.WaitlistPosition, createdAt);
-        return new EnrollmentDecision.Admit(enrollment, request);
+        return new EnrollmentDecision.Admit(enrollment, request, DomainEventOf(enrollment, LastEventSequence + 1));
     }
+
+    private static EnrollmentEvent DomainEventOf(Enrollment enrollment, long sequence) => enrollment.Status switch
+    {
+        EnrollmentStatus.Confirmed => new EnrollmentConfirmed
+        {
+            Id = Guid.CreateVersion7(enrollment.CreatedAt), EventId = enrollment.EventId, EnrollmentId = enrollment.Id,
+            UserId = enrollment.UserId, Sequence = sequence, OccurredAt = enrollment.CreatedAt,
+        },
+        EnrollmentStatus.Waitlisted => new EnrollmentWaitlisted
+        {
+            Id = Guid.CreateVersion7(enrollment.CreatedAt), EventId = enrollment.EventId, EnrollmentId = enrollment.Id,
+            UserId = enrollment.UserId, Sequence = sequence, OccurredAt = enrollment.CreatedAt,
+            Position = enrollment.WaitlistPosition!.Value,
+        },
+        _ => throw new InvalidOperationException($"A newcomer cannot start out {enrollment.Status}."),
+    };
 
     /// <summary>Counts an admitted enrollment in, so the next decision sees it.</summary>
     public void Apply(EnrollmentDecision.Admit admit)
     {
         var enrollment = admit.Enrollment;
         liveByUser.Add(enrollment.UserId, enrollment);
+        LastEventSequence = admit.Event.Sequence;
         if (enrollment.Status.IsActive())
         {
             ActiveCount++;
@@ -97,6 +120,6 @@ public abstract record EnrollmentDecision
     /// <summary>Full with no waitlist; nothing to write.</summary>
     public sealed record Rejected : EnrollmentDecision;
 
-    /// <summary>A new enrollment (confirmed or waitlisted) to commit with its audit row.</summary>
-    public sealed record Admit(Enrollment Enrollment, EnrollmentRequest Request) : EnrollmentDecision;
+    /// <summary>A new enrollment (confirmed or waitlisted) to commit with its audit row and its domain event.</summary>
+    public sealed record Admit(Enrollment Enrollment, EnrollmentRequest Request, EnrollmentEvent Event) : EnrollmentDecision;
 }

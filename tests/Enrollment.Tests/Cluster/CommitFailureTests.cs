@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrleansEnrollment.Enrollments;
-using OrleansEnrollment.Hosting;
 using OrleansEnrollment.Tests.Infrastructure;
 using Orleans.TestingHost;
 
@@ -18,15 +17,8 @@ public sealed class CommitFailureTests(PostgresFixture database) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<IEnrollmentStore>(store);
-            silo.Services.AddEnrollmentStorage(database.ConnectionString);
-        });
-        cluster = builder.Build();
-        await cluster.DeployAsync();
+        cluster = await EnrollmentTestCluster.StartAsync(
+            database.ConnectionString, silos: 1, configure: silo => silo.Services.AddSingleton<IEnrollmentStore>(store));
     }
 
     public async Task DisposeAsync() => await cluster.DisposeAsync();

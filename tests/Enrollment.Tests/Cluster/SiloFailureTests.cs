@@ -1,9 +1,7 @@
 using Xunit.Abstractions;
 using Orleans.Configuration;
 using OrleansEnrollment.Enrollments;
-using OrleansEnrollment.Hosting;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Cluster;
 
@@ -14,11 +12,8 @@ public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper
     [Fact]
     public async Task A_silo_killed_mid_burst_loses_no_answered_enrollment()
     {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
+        await using var cluster = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 3, configure: silo =>
         {
-            silo.Services.AddEnrollmentStorage(database.ConnectionString);
             // notice a dead silo within a few seconds rather than the production default
             silo.Configure<ClusterMembershipOptions>(options =>
             {
@@ -27,9 +22,6 @@ public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper
                 options.NumVotesForDeathDeclaration = 1;
             });
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(10)));
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
 
         // several events, so the grains are spread over the silos and the victim hosts some of them
         var events = new List<Guid>();

@@ -1,22 +1,34 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 using OrleansEnrollment.Hosting;
 using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Infrastructure;
 
-/// <summary>Real Orleans clusters (in-process silos) running the enrollment grains on the test database.</summary>
+/// <summary>Real Orleans clusters (in-process silos) running the whole enrollment system on the test database.</summary>
 public static class EnrollmentTestCluster
 {
     // Bursts queue thousands of calls on one grain; the default 30 s response timeout would be the flaky part.
     private static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(3);
 
-    public static async Task<InProcessTestCluster> StartAsync(string connectionString, short silos = 3)
+    /// <param name="settings">Configuration as the hosts read it (e.g. <c>Outbox:RedeliverAfter</c>, <c>Messaging:Transport</c>).</param>
+    /// <param name="configure">Extra silo configuration, applied after the system's own (to replace a service, say).</param>
+    /// <param name="addConsumers">Extra bus consumers on every silo, e.g. one that records what reached the bus.</param>
+    public static async Task<InProcessTestCluster> StartAsync(
+        string connectionString,
+        short silos = 3,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<ISiloBuilder>? configure = null,
+        Action<IBusRegistrationConfigurator>? addConsumers = null)
     {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddEnrollmentStorage(connectionString);
+            configure?.Invoke(silo);
+            silo.AddEnrollment(connectionString, configuration, addConsumers);
             silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout);
         });
         builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout));

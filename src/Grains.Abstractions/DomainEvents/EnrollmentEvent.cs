@@ -1,0 +1,50 @@
+namespace OrleansEnrollment.DomainEvents;
+
+/// <summary>
+/// Something that happened to an enrollment and was committed. Each transition of an enrollment is one
+/// subtype, named in the past tense; they travel on the event's Orleans stream and, as integration messages,
+/// on the message bus.
+/// </summary>
+/// <remarks>
+/// <see cref="Id"/> is unique per domain event and doubles as the bus message id, so consumers de-duplicate
+/// redeliveries by it. <see cref="Sequence"/> numbers an event's domain events 1, 2, 3… in commit order.
+/// </remarks>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentEvent")]
+public abstract record EnrollmentEvent
+{
+    [Id(0)]
+    public required Guid Id { get; init; }
+
+    /// <summary>The event people enroll in.</summary>
+    [Id(1)]
+    public required Guid EventId { get; init; }
+
+    [Id(2)]
+    public required Guid EnrollmentId { get; init; }
+
+    [Id(3)]
+    public required Guid UserId { get; init; }
+
+    [Id(4)]
+    public required long Sequence { get; init; }
+
+    /// <summary>When the transition was decided and committed (the same transaction writes it).</summary>
+    [Id(5)]
+    public required DateTimeOffset OccurredAt { get; init; }
+}
+
+/// <summary>A newcomer got a seat.</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentConfirmed")]
+public sealed record EnrollmentConfirmed : EnrollmentEvent;
+
+/// <summary>A newcomer found the event full and joined its waitlist.</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentWaitlisted")]
+public sealed record EnrollmentWaitlisted : EnrollmentEvent
+{
+    /// <summary>The arrival order on the waitlist (the stored position).</summary>
+    [Id(0)]
+    public required int Position { get; init; }
+}

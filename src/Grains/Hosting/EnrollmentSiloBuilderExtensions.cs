@@ -1,0 +1,49 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Outbox;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Streams;
+
+namespace OrleansEnrollment.Hosting;
+
+public static class EnrollmentSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to run the enrollment grains: the PostgreSQL store, the domain-event streams, the
+    /// outbox relay and the message bus. Hosts and test clusters call this one method, so they run the same system.
+    /// </summary>
+    public static ISiloBuilder AddEnrollment(
+        this ISiloBuilder silo, string connectionString, IConfiguration configuration, Action<IBusRegistrationConfigurator>? addConsumers = null)
+    {
+        silo.Services.AddEnrollmentStorage(connectionString);
+        silo.Services.AddEnrollmentOutbox(configuration);
+        silo.Services.AddEnrollmentMessaging(configuration, addConsumers);
+        return silo.AddEnrollmentStreams();
+    }
+
+    /// <summary>
+    /// Memory streams carry domain events from an event's grain to its bus bridge. They are not durable, and need
+    /// not be: the outbox is. Implicit subscriptions only, so no pub-sub store is needed.
+    /// </summary>
+    public static ISiloBuilder AddEnrollmentStreams(this ISiloBuilder silo) =>
+        silo.AddMemoryStreams(EnrollmentStreams.ProviderName, streams =>
+        {
+            streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+            streams.ConfigurePartitioning(4);
+            // the default 100 ms poll is most of the outbox lag under light load
+            streams.ConfigurePullingAgent(agent => agent.Configure(options => options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20)));
+        });
+
+    public static IServiceCollection AddEnrollmentOutbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
+        services.TryAddSingleton<OutboxStore>();
+        services.TryAddSingleton<IEnrollmentEventEmitter, StreamEventEmitter>();
+        services.AddHostedService<OutboxRelay>();
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using OrleansEnrollment.DomainEvents;
+
+namespace OrleansEnrollment.Outbox;
+
+/// <summary>How a domain event is stored in the outbox: a type name and a JSON payload.</summary>
+public static class DomainEventJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    // Stored names outlive class renames: add a line here for each new domain event, never change one.
+    private static readonly Dictionary<string, Type> TypesByName = new()
+    {
+        ["enrollment_confirmed"] = typeof(EnrollmentConfirmed),
+        ["enrollment_waitlisted"] = typeof(EnrollmentWaitlisted),
+    };
+
+    private static readonly Dictionary<Type, string> NamesByType = TypesByName.ToDictionary(pair => pair.Value, pair => pair.Key);
+
+    public static string TypeName(EnrollmentEvent domainEvent) =>
+        NamesByType.TryGetValue(domainEvent.GetType(), out var name)
+            ? name
+            : throw new InvalidOperationException($"{domainEvent.GetType().Name} has no outbox type name; add it to {nameof(DomainEventJson)}.");
+
+    public static string Serialize(EnrollmentEvent domainEvent) => JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), Options);
+
+    public static EnrollmentEvent Deserialize(string typeName, string payload) =>
+        TypesByName.TryGetValue(typeName, out var type)
+            ? (EnrollmentEvent)JsonSerializer.Deserialize(payload, type, Options)!
+            : throw new InvalidOperationException($"Unknown outbox event type '{typeName}'.");
+}
