@@ -122,7 +122,11 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         // Replaying the decision under a new id claims the current version and passes the rule (unlimited seats),
         // so only the unique index stands between the user and a second enrollment.
         var current = (await database.Store.LoadAsync(evt.Id))!;
-        var replay = admit with { Enrollment = admit.Enrollment with { Id = Guid.NewGuid() } };
+        var replay = admit with
+        {
+            Enrollment = admit.Enrollment with { Id = Guid.NewGuid() },
+            Event = admit.Event with { Id = Guid.NewGuid(), Sequence = current.LastEventSequence + 1 },
+        };
         var result = await database.Store.CommitAsync(evt.Id, current.Version, [replay]);
 
         var conflict = Assert.IsType<CommitResult.Conflict>(result);
