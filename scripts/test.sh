@@ -18,6 +18,7 @@ fi
 # Old result files would be counted again.
 rm -rf "$results_dir"
 
+# A test stuck for 6 minutes aborts the run and is named in the output (instead of eating CI's time).
 # LogFilePrefix (not LogFileName) gives every test assembly its own .trx; a fixed name would make them
 # overwrite each other in the shared results folder.
 test_status=0
@@ -25,6 +26,7 @@ dotnet test Orleans.Enrollment.sln --nologo --verbosity minimal \
   --logger "trx;LogFilePrefix=results" \
   --logger "console;verbosity=normal" \
   --results-directory "$results_dir" \
+  --blame-hang --blame-hang-timeout 6m --blame-hang-dump-type none \
   "$@" || test_status=$?
 
 shopt -s nullglob globstar
