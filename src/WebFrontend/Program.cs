@@ -1,22 +1,29 @@
 using OrleansEnrollment.Hosting;
-using OrleansEnrollment.WebFrontend;
+using OrleansEnrollment.WebFrontend.Demo;
+using OrleansEnrollment.WebFrontend.Hosting;
 
 // The web frontend co-hosts a silo (localhost clustering), so one process is the whole system. With no
 // configuration it starts its own PostgreSQL; set ConnectionStrings__Enrollment to use an existing server.
 var builder = WebApplication.CreateBuilder(args);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
-await using var database = await EnrollmentDatabase.OpenAsync(
-    builder.Configuration, "web", startupLogging.CreateLogger("OrleansEnrollment.WebFrontend"));
+var logger = startupLogging.CreateLogger("OrleansEnrollment.WebFrontend");
+await using var database = await EnrollmentDatabase.OpenAsync(builder.Configuration, "web", logger);
 
-builder.UseOrleans(silo => silo.UseLocalhostClustering().AddEnrollment(database.ConnectionString, builder.Configuration));
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.UseOrleans(silo => silo
+    .UseLocalhostClustering(builder.Configuration.GetValue("Orleans:SiloPort", 11111), builder.Configuration.GetValue("Orleans:GatewayPort", 30000))
+    .AddEnrollment(database.ConnectionString, builder.Configuration));
+builder.Services.AddWebFrontend(builder.Configuration);
 
 var app = builder.Build();
 if (app.Environment.IsDevelopment())
 {
-    await DemoEvents.SeedAsync(app.Services);
+    await DemoData.SeedAsync(app.Services, logger);
 }
 
-app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
-app.MapEventsPage();
+app.UseWebFrontend();
 await app.RunAsync();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -24,6 +24,13 @@ public interface IEventCapacityGrain : IGrainWithGuidKey
     Task<EventCapacitySummary?> GetSummary();
 
     /// <summary>
+    /// Replaces the event's policy (an admin action). Lowering the capacity below the active count evicts nobody; the
+    /// event then simply counts as full. Returns the new summary, or null for an unknown event.
+    /// </summary>
+    [Alias("ChangePolicy")]
+    Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy);
+
+    /// <summary>
     /// Emits again, in commit order, the event's domain events that the bus has not confirmed. Called by the outbox
     /// relay after a crash or a failed emit; harmless at any time, since consumers de-duplicate.
     /// </summary>

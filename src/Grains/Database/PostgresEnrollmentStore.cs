@@ -100,6 +100,27 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         }
     }
 
+    public async Task<bool> ChangePolicyAsync(Guid eventId, EnrollmentPolicy policy, CancellationToken cancellationToken = default)
+    {
+        if (policy.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(policy));
+        }
+
+        // The UPDATE takes the same row lock as every decision, and the version bump makes any decider holding
+        // the old policy stale.
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE enrollment_policies
+               SET capacity = $2, has_waitlist = $3, version = version + 1, updated_at = now()
+             WHERE event_id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)policy.Capacity ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = policy.HasWaitlist });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     /// <summary>
     /// Replays the decisions on the locked row with the same rule the grain used. Any difference means the grain
     /// decided on a state that is not the database's, so none of its decisions may be written.

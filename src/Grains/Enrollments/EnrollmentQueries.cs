@@ -53,6 +53,73 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
         return enrollments;
     }
 
+    /// <summary>
+    /// Every enrollment of the event and the sequence of the last domain event already reflected in them, read in one
+    /// snapshot: a roster starts from here and applies the stream from the next sequence on.
+    /// </summary>
+    public async Task<(IReadOnlyList<Enrollment> Enrollments, long LastSequence)> LoadRosterAsync(Guid eventId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(max(sequence), 0) FROM outbox WHERE event_id = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+        var lastSequence = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+
+        var enrollments = new List<Enrollment>();
+        await using var list = new NpgsqlCommand(
+            "SELECT id, user_id, status, waitlist_position, created_at FROM enrollments WHERE event_id = $1 ORDER BY created_at, id",
+            connection, transaction);
+        list.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                enrollments.Add(new Enrollment(
+                    reader.GetGuid(0), eventId, reader.GetGuid(1), EnrollmentStatusNames.Parse(reader.GetString(2)),
+                    reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (enrollments, lastSequence);
+    }
+
+    /// <summary>A user's enrollments across events, newest first.</summary>
+    public async Task<IReadOnlyList<Enrollment>> ListForUserAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, event_id, status, waitlist_position, created_at FROM enrollments WHERE user_id = $1 ORDER BY created_at DESC, id");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+
+        var enrollments = new List<Enrollment>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            enrollments.Add(new Enrollment(
+                reader.GetGuid(0), reader.GetGuid(1), userId, EnrollmentStatusNames.Parse(reader.GetString(2)),
+                reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return enrollments;
+    }
+
+    /// <summary>One enrollment's audit trail, oldest first; empty when the enrollment is not in this event.</summary>
+    public async Task<IReadOnlyList<EnrollmentTransition>> ListTransitionsForEnrollmentAsync(
+        Guid eventId, Guid enrollmentId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, enrollment_id, event_id, from_status, to_status, reason, actor_id, request_id, occurred_at
+              FROM enrollment_transitions
+             WHERE enrollment_id = $1 AND event_id = $2
+             ORDER BY id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = enrollmentId });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+        return await ReadTransitionsAsync(command, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<EnrollmentTransition>> ListTransitionsAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
@@ -63,7 +130,11 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
              ORDER BY id
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
+        return await ReadTransitionsAsync(command, cancellationToken);
+    }
 
+    private static async Task<IReadOnlyList<EnrollmentTransition>> ReadTransitionsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var transitions = new List<EnrollmentTransition>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -81,6 +81,18 @@ public sealed partial class EventCapacityGrain(
 
     public async Task<EventCapacitySummary?> GetSummary() => (await LoadedStateAsync())?.ToSummary();
 
+    public async Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy)
+    {
+        if (!await store.ChangePolicyAsync(EventId, policy))
+        {
+            return null;
+        }
+
+        // Re-read rather than patch: the new version and counters come from the same row the change locked.
+        state = null;
+        return (await LoadedStateAsync())?.ToSummary();
+    }
+
     public async Task DispatchPendingEvents()
     {
         mustReemitFromOutbox = true;

@@ -17,6 +17,9 @@ public interface IEnrollmentStore
     Task<CommitResult> CommitAsync(
         Guid eventId, long expectedVersion, IReadOnlyList<EnrollmentDecision.Admit> admits, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the policy under the event's row lock; false if the event does not exist.</summary>
+    Task<bool> ChangePolicyAsync(Guid eventId, EnrollmentPolicy policy, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// For a decider that lost a race: locks the event's policy row, loads the state under that lock, lets
     /// <paramref name="decide"/> decide (and apply) against it, and commits the result before releasing the lock.

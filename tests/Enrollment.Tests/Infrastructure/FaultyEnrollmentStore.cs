@@ -38,6 +38,9 @@ public sealed class FaultyEnrollmentStore(IEnrollmentStore inner) : IEnrollmentS
             : result;
     }
 
+    public Task<bool> ChangePolicyAsync(Guid eventId, EnrollmentPolicy policy, CancellationToken cancellationToken = default) =>
+        inner.ChangePolicyAsync(eventId, policy, cancellationToken);
+
     public Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
         Guid eventId, Func<EventCapacityState, IReadOnlyList<EnrollmentDecision.Admit>> decide, CancellationToken cancellationToken = default) =>
         inner.DecideUnderLockAsync(eventId, decide, cancellationToken);

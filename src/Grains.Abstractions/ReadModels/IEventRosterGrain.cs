@@ -1,0 +1,35 @@
+using OrleansEnrollment.Enrollments;
+
+namespace OrleansEnrollment.ReadModels;
+
+/// <summary>
+/// An event's enrollments as admins see them, kept in memory and current from the event's domain-event stream, so
+/// viewing them never locks or scans the enrollment tables. Keyed by the event id.
+/// </summary>
+[Alias("IEventRosterGrain")]
+public interface IEventRosterGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// One page (1-based) of the roster, optionally of one status: waiting people in position order, everyone else in
+    /// enrollment order.
+    /// </summary>
+    [Alias("GetPage")]
+    Task<RosterPage> GetPage(EnrollmentStatus? status, int page, int pageSize);
+}
+
+[GenerateSerializer, Immutable]
+[Alias("RosterEntry")]
+public sealed record RosterEntry(
+    [property: Id(0)] Guid EnrollmentId,
+    [property: Id(1)] Guid UserId,
+    [property: Id(2)] EnrollmentStatus Status,
+    [property: Id(3)] int? WaitlistPosition,
+    [property: Id(4)] DateTimeOffset CreatedAt);
+
+/// <param name="AsOfSequence">The last domain event the roster has applied: how current it is.</param>
+[GenerateSerializer, Immutable]
+[Alias("RosterPage")]
+public sealed record RosterPage(
+    [property: Id(0)] IReadOnlyList<RosterEntry> Items,
+    [property: Id(1)] int Total,
+    [property: Id(2)] long AsOfSequence);

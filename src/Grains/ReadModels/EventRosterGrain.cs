@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Enrollments;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace OrleansEnrollment.ReadModels;
+
+/// <summary>
+/// An event's roster in memory: loaded once from the database on activation, then kept current by the event's
+/// domain-event stream (an implicit subscription, like the bus bridge). Events arrive in sequence order; one already
+/// applied is skipped, and a gap (an event lost in transit, re-emitted later) makes the roster reload.
+/// </summary>
+[ImplicitStreamSubscription(EnrollmentStreams.Namespace)]
+public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<EventRosterGrain> logger)
+    : Grain, IEventRosterGrain, IStreamSubscriptionObserver, IAsyncObserver<EnrollmentEvent>
+{
+    public const int MaxPageSize = 100;
+
+    // In arrival order, which is also enrollment order and, among waiting people, position order.
+    private readonly List<RosterEntry> entries = [];
+    private readonly Dictionary<Guid, int> indexById = [];
+    private long lastSequence;
+
+    private Guid EventId => this.GetPrimaryKey();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ReloadAsync(cancellationToken);
+
+    public Task<RosterPage> GetPage(EnrollmentStatus? status, int page, int pageSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+
+        IEnumerable<RosterEntry> selected = status is { } only ? entries.Where(entry => entry.Status == only) : entries;
+        if (status == EnrollmentStatus.Waitlisted)
+        {
+            selected = selected.OrderBy(entry => entry.WaitlistPosition);
+        }
+
+        var matching = selected.ToList();
+        var items = matching.Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        return Task.FromResult(new RosterPage(items, matching.Count, lastSequence));
+    }
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<EnrollmentEvent>().ResumeAsync(this);
+
+    public async Task OnNextAsync(EnrollmentEvent item, StreamSequenceToken? token = null)
+    {
+        if (item.Sequence <= lastSequence)
+        {
+            return; // a redelivery
+        }
+
+        if (item.Sequence != lastSequence + 1)
+        {
+            LogGap(EventId, lastSequence, item.Sequence);
+            await ReloadAsync(CancellationToken.None);
+            return;
+        }
+
+        Apply(item);
+        lastSequence = item.Sequence;
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+
+    private void Apply(EnrollmentEvent item)
+    {
+        switch (item)
+        {
+            case EnrollmentConfirmed:
+                Add(new RosterEntry(item.EnrollmentId, item.UserId, EnrollmentStatus.Confirmed, null, item.OccurredAt));
+                break;
+            case EnrollmentWaitlisted waitlisted:
+                Add(new RosterEntry(item.EnrollmentId, item.UserId, EnrollmentStatus.Waitlisted, waitlisted.Position, item.OccurredAt));
+                break;
+            default:
+                throw new InvalidOperationException($"The roster does not know {item.GetType().Name}.");
+        }
+    }
+
+    private void Add(RosterEntry entry)
+    {
+        indexById[entry.EnrollmentId] = entries.Count;
+        entries.Add(entry);
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var (enrollments, sequence) = await queries.LoadRosterAsync(EventId, cancellationToken);
+        entries.Clear();
+        indexById.Clear();
+        foreach (var enrollment in enrollments)
+        {
+            Add(new RosterEntry(enrollment.Id, enrollment.UserId, enrollment.Status, enrollment.WaitlistPosition, enrollment.CreatedAt));
+        }
+
+        lastSequence = sequence;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Roster of event {EventId}: at sequence {Applied}, received {Received}; reloading")]
+    private partial void LogGap(Guid eventId, long applied, long received);
+}

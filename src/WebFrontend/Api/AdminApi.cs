@@ -1,0 +1,146 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansEnrollment.Catalog;
+using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.ReadModels;
+using OrleansEnrollment.WebFrontend.Accounts;
+using OrleansEnrollment.WebFrontend.Hosting;
+
+namespace OrleansEnrollment.WebFrontend.Api;
+
+/// <summary><c>/api/admin</c>: events, policies, rosters and audit trails. Admins only; everyone else gets a 403.</summary>
+public static class AdminApi
+{
+    public const int DefaultPageSize = 25;
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(WebSecurityExtensions.AdminPolicy);
+        admin.MapPost("/events", CreateEventAsync);
+        admin.MapPut("/events/{eventId}/policy", UpdatePolicyAsync);
+        admin.MapGet("/events/{eventId}/enrollments", ListEnrollmentsAsync)
+            .WithDescription("The event's enrollments from its roster read model; status filters (confirmed, waitlisted, checked_in, " +
+                             "attended, cancelled), waitlisted ones come in position order. page is 1-based, pageSize 1 to 100.");
+        admin.MapGet("/events/{eventId}/enrollments/{enrollmentId}/transitions", ListTransitionsAsync);
+        admin.MapPost("/admins", GrantAdminAsync).WithDescription("Makes the account with this e-mail address an admin (from its next sign-in).");
+        return endpoints;
+    }
+
+    public static async Task<Results<Created<EventResponse>, ValidationProblem>> CreateEventAsync(
+        CreateEventRequest request, EventCatalog catalog, CancellationToken cancellationToken)
+    {
+        var problems = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > EventCatalog.MaxTitleLength)
+        {
+            problems["title"] = [$"A title has 1 to {EventCatalog.MaxTitleLength} characters."];
+        }
+
+        var policy = new EnrollmentPolicy(request.Capacity, request.HasWaitlist);
+        if (policy.Validate() is { } policyProblem)
+        {
+            problems["capacity"] = [policyProblem];
+        }
+
+        if (problems.Count > 0)
+        {
+            return ApiProblems.Invalid(problems);
+        }
+
+        var created = await catalog.CreateAsync(request.Title!, request.StartsAt, policy, cancellationToken);
+        return TypedResults.Created($"/api/events/{created.Id}", EventResponse.From(created));
+    }
+
+    public static async Task<Results<Ok<EventResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicyAsync(
+        string eventId, UpdatePolicyRequest request, IGrainFactory grains, EventCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        var policy = new EnrollmentPolicy(request.Capacity, request.HasWaitlist);
+        if (policy.Validate() is { } problem)
+        {
+            return ApiProblems.Invalid("capacity", problem);
+        }
+
+        if (await grains.GetGrain<IEventCapacityGrain>(id).ChangePolicy(policy) is null ||
+            await catalog.FindAsync(id, cancellationToken) is not { } info)
+        {
+            return ApiProblems.NotFound($"There is no event {id}.");
+        }
+
+        return TypedResults.Ok(EventResponse.From(info));
+    }
+
+    public static async Task<Results<Ok<RosterResponse>, ValidationProblem, ProblemHttpResult>> ListEnrollmentsAsync(
+        string eventId, string? status, int? page, int? pageSize, IGrainFactory grains, EventCatalog catalog, UserAccounts accounts,
+        CancellationToken cancellationToken)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        EnrollmentStatus? only = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!EnrollmentStatusNames.TryParse(status, out var parsed))
+            {
+                return ApiProblems.Invalid("status", "status is one of confirmed, waitlisted, checked_in, attended, cancelled.");
+            }
+
+            only = parsed;
+        }
+
+        if (page is < 1)
+        {
+            return ApiProblems.Invalid("page", "page starts at 1.");
+        }
+
+        if (pageSize is < 1 or > EventRosterGrain.MaxPageSize)
+        {
+            return ApiProblems.Invalid("pageSize", $"pageSize is 1 to {EventRosterGrain.MaxPageSize}.");
+        }
+
+        if (await catalog.FindAsync(id, cancellationToken) is null)
+        {
+            return ApiProblems.NotFound($"There is no event {id}.");
+        }
+
+        var roster = await grains.GetGrain<IEventRosterGrain>(id).GetPage(only, page ?? 1, pageSize ?? DefaultPageSize);
+        var names = await accounts.DisplayNamesAsync(roster.Items.Select(item => item.UserId), cancellationToken);
+        return TypedResults.Ok(new RosterResponse(roster.Items.Select(item => RosterItemResponse.From(item, names)).ToArray(), roster.Total));
+    }
+
+    public static async Task<Results<Ok<TransitionResponse[]>, ValidationProblem, ProblemHttpResult>> ListTransitionsAsync(
+        string eventId, string enrollmentId, EnrollmentQueries queries, CancellationToken cancellationToken)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        if (!ApiProblems.TryParseId(enrollmentId, out var enrollment))
+        {
+            return ApiProblems.Invalid("enrollmentId", "An enrollment id is a GUID.");
+        }
+
+        var transitions = await queries.ListTransitionsForEnrollmentAsync(id, enrollment, cancellationToken);
+        return transitions.Count == 0
+            ? ApiProblems.NotFound($"Event {id} has no enrollment {enrollment}.")
+            : TypedResults.Ok(transitions.Select(TransitionResponse.Of).ToArray());
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> GrantAdminAsync(
+        GrantAdminRequest request, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > AccountRules.MaxEmailLength)
+        {
+            return ApiProblems.Invalid("email", "Give the e-mail address of an existing account.");
+        }
+
+        return await accounts.GrantAdminAsync(request.Email, cancellationToken)
+            ? TypedResults.NoContent()
+            : ApiProblems.NotFound("There is no account with this e-mail address.");
+    }
+}

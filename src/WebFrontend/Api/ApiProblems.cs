@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansEnrollment.Enrollments;
+
+namespace OrleansEnrollment.WebFrontend.Api;
+
+/// <summary>The API's RFC 9457 problem details, so every error reads the same way.</summary>
+public static class ApiProblems
+{
+    public static ProblemHttpResult EventFull() => TypedResults.Problem(
+        title: EnrollmentResult.EventFullTitle,
+        detail: "Every seat is taken and this event keeps no waitlist.",
+        statusCode: StatusCodes.Status422UnprocessableEntity);
+
+    public static ProblemHttpResult NotFound(string what) => TypedResults.Problem(
+        title: "Not found", detail: what, statusCode: StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult Conflict(string title, string detail) => TypedResults.Problem(
+        title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ValidationProblem Invalid(IDictionary<string, string[]> problems) => TypedResults.ValidationProblem(problems);
+
+    /// <summary>Route ids are parsed here rather than by a route constraint, so a malformed id is a 400, not a 404.</summary>
+    public static bool TryParseId(string raw, out Guid id) => Guid.TryParse(raw, out id);
+}

@@ -1,0 +1,94 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansEnrollment.Catalog;
+using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.Notifications;
+using OrleansEnrollment.WebFrontend.Accounts;
+
+namespace OrleansEnrollment.WebFrontend.Api;
+
+/// <summary>What a signed-in user does: browse events, enroll, and see their own enrollments and notifications.</summary>
+public static class EventsApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var events = endpoints.MapGroup("/api/events").WithTags("Events").RequireAuthorization();
+        events.MapGet("/", ListEventsAsync);
+        events.MapGet("/{eventId}", GetEventAsync);
+        events.MapPost("/{eventId}/enrollments", EnrollAsync)
+            .WithDescription(
+                "Enrolls the caller: 201 confirmed or waitlisted (waitlistPosition is the place in the queue, 1 = next), " +
+                "200 with the same body when already enrolled, 422 'Event is full' when there is no seat and no waitlist. " +
+                $"An optional {IdempotencyKeyHeader} header (a GUID) is recorded in the audit trail.");
+        events.MapGet("/{eventId}/enrollments/me", GetMyEnrollmentAsync);
+
+        var me = endpoints.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
+        me.MapGet("/enrollments", ListMyEnrollmentsAsync);
+        me.MapGet("/notifications", ListMyNotificationsAsync);
+        return endpoints;
+    }
+
+    public static async Task<Ok<EventResponse[]>> ListEventsAsync(EventCatalog catalog, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await catalog.ListAsync(cancellationToken)).Select(EventResponse.From).ToArray());
+
+    public static async Task<Results<Ok<EventResponse>, ValidationProblem, ProblemHttpResult>> GetEventAsync(
+        string eventId, EventCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        return await catalog.FindAsync(id, cancellationToken) is { } info
+            ? TypedResults.Ok(EventResponse.From(info))
+            : ApiProblems.NotFound($"There is no event {id}.");
+    }
+
+    public static async Task<Results<Created<EnrollmentResponse>, Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
+        string eventId, HttpContext context, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        var requestId = Guid.NewGuid();
+        if (context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var key) && !Guid.TryParse(key, out requestId))
+        {
+            return ApiProblems.Invalid(IdempotencyKeyHeader, "The idempotency key is a GUID.");
+        }
+
+        var result = await grains.GetGrain<IEventCapacityGrain>(id).Enroll(user.UserId(), requestId);
+        return result.Outcome switch
+        {
+            EnrollmentOutcome.Enrolled => TypedResults.Created(
+                $"/api/events/{id}/enrollments/me", EnrollmentResponse.From(result.Enrollment!)),
+            EnrollmentOutcome.AlreadyEnrolled => TypedResults.Ok(EnrollmentResponse.From(result.Enrollment!)),
+            EnrollmentOutcome.EventFull => ApiProblems.EventFull(),
+            _ => ApiProblems.NotFound($"There is no event {id}."),
+        };
+    }
+
+    public static async Task<Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> GetMyEnrollmentAsync(
+        string eventId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        return await grains.GetGrain<IEventCapacityGrain>(id).GetEnrollment(user.UserId()) is { } enrollment
+            ? TypedResults.Ok(EnrollmentResponse.From(enrollment))
+            : ApiProblems.NotFound("You are not enrolled in this event.");
+    }
+
+    public static async Task<Ok<EnrollmentResponse[]>> ListMyEnrollmentsAsync(
+        ClaimsPrincipal user, EnrollmentQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await queries.ListForUserAsync(user.UserId(), cancellationToken)).Select(EnrollmentResponse.From).ToArray());
+
+    public static async Task<Ok<NotificationResponse[]>> ListMyNotificationsAsync(
+        ClaimsPrincipal user, NotificationQueries notifications, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await notifications.ListForUserAsync(user.UserId(), cancellationToken)).Select(NotificationResponse.From).ToArray());
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using OrleansEnrollment.WebFrontend.Api;
+
+namespace OrleansEnrollment.WebFrontend.Hosting;
+
+public static class WebFrontendExtensions
+{
+    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages.</summary>
+    public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddWebSecurity(configuration);
+        services.Configure<JsonOptions>(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        // Malformed input reaches ApiExceptionHandler as an exception, so it is answered like every other problem.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddOpenApi();
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AuthorizeFolder("/App");
+            options.Conventions.AuthorizeFolder("/Admin", WebSecurityExtensions.AdminPolicy);
+        });
+        return services;
+    }
+
+    public static WebApplication UseWebFrontend(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "healthy" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapOpenApi();
+        app.MapAccountsApi();
+        app.MapEventsApi();
+        app.MapAdminApi();
+        app.MapRazorPages();
+        return app;
+    }
+}

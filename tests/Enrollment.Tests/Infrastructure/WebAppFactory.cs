@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OrleansEnrollment.Tests.Infrastructure;
+
+/// <summary>
+/// The real web frontend (co-hosted silo, real PostgreSQL, in-memory bus), in process. Each factory gets free silo
+/// ports, so factories can follow each other in one test run. Call <see cref="UseRealServer"/> before first use
+/// for a Kestrel server on a loopback port (for a browser); otherwise requests go through the in-memory test server.
+/// </summary>
+public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string Password = "correct-horse-battery";
+
+    /// <summary>Switches to Kestrel on a free loopback port and starts it; returns the base address.</summary>
+    public Uri UseRealServer()
+    {
+        UseKestrel(0);
+        StartServer();
+        return ClientOptions.BaseAddress;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Enrollment", connectionString);
+        builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Enrollment:Admins:0", AdminEmail);
+        builder.UseSetting("Enrollment:SignInAttemptsPerMinute", "100000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>Registers an account (the admin address gets the admin role) and returns a client holding its bearer token.</summary>
+    public async Task<(HttpClient Client, Guid UserId)> SignedInClientAsync(string? email = null, string displayName = "Test User")
+    {
+        email ??= $"user-{Guid.NewGuid():N}@test.local";
+        using var anonymous = CreateClient();
+        var registered = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName });
+        if (registered.StatusCode != HttpStatusCode.Conflict)
+        {
+            registered.EnsureSuccessStatusCode();
+        }
+
+        var token = await anonymous.PostAsJsonAsync("/api/auth/token", new { email, password = Password });
+        token.EnsureSuccessStatusCode();
+        var body = await token.Content.ReadFromJsonAsync<TokenBody>();
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body!.AccessToken);
+        var me = await client.GetFromJsonAsync<MeBody[]>("/api/me/enrollments"); // proves the token works
+        Assert.NotNull(me);
+        return (client, await UserIdAsync(email));
+    }
+
+    public Task<(HttpClient Client, Guid UserId)> SignedInAdminAsync() => SignedInClientAsync(AdminEmail, "Test Admin");
+
+    private async Task<Guid> UserIdAsync(string email)
+    {
+        var accounts = (WebFrontend.Accounts.UserAccounts)Services.GetService(typeof(WebFrontend.Accounts.UserAccounts))!;
+        return (await accounts.VerifyAsync(email, Password))!.Id;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record TokenBody(string AccessToken, string TokenType, long ExpiresIn);
+
+    private sealed record MeBody(Guid Id);
+}
