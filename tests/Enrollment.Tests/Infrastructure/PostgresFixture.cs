@@ -17,6 +17,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     private LocalPostgresServer? server;
     private string? dataDirectory;
+    private WebAppFactory? sharedWebApp;
 
     public string ConnectionString { get; private set; } = "";
 
@@ -27,6 +28,12 @@ public sealed class PostgresFixture : IAsyncLifetime
     public EnrollmentQueries Queries { get; private set; } = null!;
 
     public PostgresEnrollmentStore Store { get; private set; } = null!;
+
+    /// <summary>
+    /// One web frontend on this database for the API tests that need no special settings: starting one per test would
+    /// cost a silo start each time. Tests keep to their own accounts and events, so sharing it is safe.
+    /// </summary>
+    public WebAppFactory SharedWebApp => sharedWebApp ??= new WebAppFactory(ConnectionString);
 
     public async Task InitializeAsync()
     {
@@ -48,6 +55,11 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (sharedWebApp is not null)
+        {
+            await sharedWebApp.DisposeAsync();
+        }
+
         if (DataSource is not null)
         {
             await DataSource.DisposeAsync();
