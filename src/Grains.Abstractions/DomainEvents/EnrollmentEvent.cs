@@ -1,3 +1,5 @@
+using OrleansEnrollment.Enrollments;
+
 namespace OrleansEnrollment.DomainEvents;
 
 /// <summary>
@@ -48,3 +50,32 @@ public sealed record EnrollmentWaitlisted : EnrollmentEvent
     [Id(0)]
     public required int Position { get; init; }
 }
+
+/// <summary>An enrollment was cancelled, by its user or by an admin on their behalf.</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentCancelled")]
+public sealed record EnrollmentCancelled : EnrollmentEvent
+{
+    [Id(0)]
+    public required EnrollmentStatus PreviousStatus { get; init; }
+}
+
+/// <summary>A waiting enrollment got a seat: the head of the waitlist when one freed, or one an admin chose.</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentPromoted")]
+public sealed record EnrollmentPromoted : EnrollmentEvent
+{
+    /// <summary>The stored waitlist position (arrival order) the enrollment was promoted from.</summary>
+    [Id(0)]
+    public required int FromPosition { get; init; }
+}
+
+/// <summary>A confirmed person arrived at the event.</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentCheckedIn")]
+public sealed record EnrollmentCheckedIn : EnrollmentEvent;
+
+/// <summary>A checked-in person attended the event.</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentAttended")]
+public sealed record EnrollmentAttended : EnrollmentEvent;

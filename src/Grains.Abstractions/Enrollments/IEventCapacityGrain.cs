@@ -15,6 +15,29 @@ public interface IEventCapacityGrain : IGrainWithGuidKey
     [Alias("Enroll")]
     Task<EnrollmentResult> Enroll(Guid userId, Guid requestId);
 
+    /// <summary>
+    /// Cancels the user's own live enrollment (confirmed or waitlisted). A freed seat goes to the head of the waitlist in
+    /// the same transaction. A user who cancelled may enroll again, as a newcomer.
+    /// </summary>
+    [Alias("CancelOwn")]
+    Task<TransitionResult> CancelOwn(Guid userId, TransitionRequest request);
+
+    /// <summary>An admin cancels an enrollment (confirmed or waitlisted) on its user's behalf.</summary>
+    [Alias("Cancel")]
+    Task<TransitionResult> Cancel(Guid enrollmentId, TransitionRequest request);
+
+    /// <summary>confirmed → checked_in.</summary>
+    [Alias("CheckIn")]
+    Task<TransitionResult> CheckIn(Guid enrollmentId, TransitionRequest request);
+
+    /// <summary>checked_in → attended.</summary>
+    [Alias("Attend")]
+    Task<TransitionResult> Attend(Guid enrollmentId, TransitionRequest request);
+
+    /// <summary>A specific waiting enrollment → confirmed, when a seat is free.</summary>
+    [Alias("Promote")]
+    Task<TransitionResult> Promote(Guid enrollmentId, TransitionRequest request);
+
     /// <summary>The user's current enrollment in this event, or null.</summary>
     [Alias("GetEnrollment")]
     Task<Enrollment?> GetEnrollment(Guid userId);
@@ -24,11 +47,14 @@ public interface IEventCapacityGrain : IGrainWithGuidKey
     Task<EventCapacitySummary?> GetSummary();
 
     /// <summary>
-    /// Replaces the event's policy (an admin action). Lowering the capacity below the active count evicts nobody; the
-    /// event then simply counts as full. Returns the new summary, or null for an unknown event.
+    /// Replaces the event's policy (an admin action). Raising the capacity (or making it unlimited) promotes waiting
+    /// people in arrival order into the new seats, in the same transaction; lowering it evicts nobody (the event counts
+    /// as full until enough people leave); turning the waitlist off stops newcomers from joining it, while the people
+    /// already waiting keep their places and still get seats as they free up. Returns the new summary, or null for an
+    /// unknown event.
     /// </summary>
     [Alias("ChangePolicy")]
-    Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy);
+    Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request);
 
     /// <summary>
     /// Emits again, in commit order, the event's domain events that the bus has not confirmed. Called by the outbox

@@ -17,6 +17,8 @@ public interface IEventRosterGrain : IGrainWithGuidKey
     Task<RosterPage> GetPage(EnrollmentStatus? status, int page, int pageSize);
 }
 
+/// <param name="WaitlistPosition">The stored arrival order (kept as history after the enrollment leaves the waitlist).</param>
+/// <param name="WaitlistRank">For a waiting enrollment, its place among the people still waiting (1 = next).</param>
 [GenerateSerializer, Immutable]
 [Alias("RosterEntry")]
 public sealed record RosterEntry(
@@ -24,7 +26,8 @@ public sealed record RosterEntry(
     [property: Id(1)] Guid UserId,
     [property: Id(2)] EnrollmentStatus Status,
     [property: Id(3)] int? WaitlistPosition,
-    [property: Id(4)] DateTimeOffset CreatedAt);
+    [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] int? WaitlistRank = null);
 
 /// <param name="AsOfSequence">The last domain event the roster has applied: how current it is.</param>
 [GenerateSerializer, Immutable]

@@ -23,9 +23,9 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
     }
 
     public async Task<CommitResult> CommitAsync(
-        Guid eventId, long expectedVersion, IReadOnlyList<EnrollmentDecision.Admit> admits, CancellationToken cancellationToken = default)
+        Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken = default)
     {
-        if (admits.Count == 0)
+        if (write.Changes.Count == 0 && write.NewPolicy is null)
         {
             return new CommitResult.Committed(expectedVersion);
         }
@@ -44,26 +44,26 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
                 locked = await reader.ReadAsync(cancellationToken) ? PolicyRow.Read(reader) : null;
             }
 
-            if (DisagreementWith(locked, expectedVersion, admits) is { } reason)
+            if (DisagreementWith(locked, expectedVersion, write) is { } reason)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return new CommitResult.Conflict(reason);
             }
 
-            var version = await WriteAsync(connection, transaction, eventId, admits, cancellationToken);
+            var version = await WriteAsync(connection, transaction, eventId, write, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new CommitResult.Committed(version);
         }
         catch (PostgresException exception) when (IsRefusedByBackstop(exception))
         {
             // The constraints and triggers hold the line even when our own check above was fooled.
-            await transaction.RollbackAsync(CancellationToken.None);
+            await RollBackQuietlyAsync(transaction);
             return Refused(exception);
         }
     }
 
     public async Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
-        Guid eventId, Func<EventCapacityState, IReadOnlyList<EnrollmentDecision.Admit>> decide, CancellationToken cancellationToken = default)
+        Guid eventId, Func<EventCapacityState, DecisionWrite?> decide, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -84,10 +84,9 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
                 return (null, new CommitResult.Conflict("the event no longer exists"));
             }
 
-            var admits = decide(state);
-            if (admits.Count > 0)
+            if (decide(state) is { } write && (write.Changes.Count > 0 || write.NewPolicy is not null))
             {
-                state.MarkCommitted(await WriteAsync(connection, transaction, eventId, admits, cancellationToken));
+                state.MarkCommitted(await WriteAsync(connection, transaction, eventId, write, cancellationToken));
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -95,37 +94,16 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         }
         catch (PostgresException exception) when (IsRefusedByBackstop(exception))
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            await RollBackQuietlyAsync(transaction);
             return (null, Refused(exception));
         }
-    }
-
-    public async Task<bool> ChangePolicyAsync(Guid eventId, EnrollmentPolicy policy, CancellationToken cancellationToken = default)
-    {
-        if (policy.Validate() is { } problem)
-        {
-            throw new ArgumentException(problem, nameof(policy));
-        }
-
-        // The UPDATE takes the same row lock as every decision, and the version bump makes any decider holding
-        // the old policy stale.
-        await using var command = dataSource.CreateCommand(
-            """
-            UPDATE enrollment_policies
-               SET capacity = $2, has_waitlist = $3, version = version + 1, updated_at = now()
-             WHERE event_id = $1
-            """);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)policy.Capacity ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = policy.HasWaitlist });
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>
     /// Replays the decisions on the locked row with the same rule the grain used. Any difference means the grain
     /// decided on a state that is not the database's, so none of its decisions may be written.
     /// </summary>
-    internal static string? DisagreementWith(PolicyRow? locked, long expectedVersion, IReadOnlyList<EnrollmentDecision.Admit> admits)
+    internal static string? DisagreementWith(PolicyRow? locked, long expectedVersion, DecisionWrite write)
     {
         if (locked is null)
         {
@@ -137,148 +115,206 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
             return $"stale state: the decider read version {expectedVersion}, the database is at {locked.Version}";
         }
 
+        var policy = write.NewPolicy ?? locked.Policy;
         var active = locked.ActiveCount;
         var lastPosition = locked.LastWaitlistPosition;
         var lastSequence = locked.LastEventSequence;
-        foreach (var admit in admits)
+        foreach (var change in write.Changes)
         {
-            if (admit.Event.Sequence != ++lastSequence)
+            if (change.Event.Sequence != ++lastSequence)
             {
-                return $"domain event {admit.Event.Id} has sequence {admit.Event.Sequence}, the next one is {lastSequence}";
+                return $"domain event {change.Event.Id} has sequence {change.Event.Sequence}, the next one is {lastSequence}";
             }
 
-            var verdict = EnrollmentRule.Decide(locked.Policy, active, lastPosition);
-            var enrollment = admit.Enrollment;
-            switch (verdict.Kind)
+            var after = change.After;
+            if (change.From is null)
             {
-                case VerdictKind.Confirm when enrollment.Status == EnrollmentStatus.Confirmed:
-                    active++;
-                    break;
-                case VerdictKind.Waitlist when enrollment.Status == EnrollmentStatus.Waitlisted && enrollment.WaitlistPosition == verdict.WaitlistPosition:
-                    lastPosition++;
-                    break;
-                default:
-                    return $"the database decides {verdict.Kind} (position {verdict.WaitlistPosition}) for user {enrollment.UserId}, " +
-                           $"the decider said {enrollment.Status} (position {enrollment.WaitlistPosition})";
+                var verdict = EnrollmentRule.Decide(policy, active, lastPosition);
+                switch (verdict.Kind)
+                {
+                    case VerdictKind.Confirm when after.Status == EnrollmentStatus.Confirmed:
+                        active++;
+                        break;
+                    case VerdictKind.Waitlist when after.Status == EnrollmentStatus.Waitlisted && after.WaitlistPosition == verdict.WaitlistPosition:
+                        lastPosition++;
+                        break;
+                    default:
+                        return $"the database decides {verdict.Kind} (position {verdict.WaitlistPosition}) for user {after.UserId}, " +
+                               $"the decider said {after.Status} (position {after.WaitlistPosition})";
+                }
+
+                continue;
             }
+
+            var gainsSeat = after.Status.IsActive() && !change.From.Value.IsActive();
+            if (gainsSeat && policy.Capacity is { } capacity && active >= capacity)
+            {
+                return $"no free seat for enrollment {after.Id} to become {after.Status.ToName()}";
+            }
+
+            active += (after.Status.IsActive() ? 1 : 0) - (change.From.Value.IsActive() ? 1 : 0);
         }
 
         return null;
     }
 
     private static async Task<long> WriteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, IReadOnlyList<EnrollmentDecision.Admit> admits,
-        CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, DecisionWrite write, CancellationToken cancellationToken)
     {
-        var count = admits.Count;
-        var ids = new Guid[count];
-        var userIds = new Guid[count];
-        var statuses = new string[count];
-        var positions = new int?[count];
-        var requestIds = new Guid[count];
-        var times = new DateTimeOffset[count];
-        var reasons = new string[count];
-        var domainEventIds = new Guid[count];
-        var sequences = new long[count];
-        var types = new string[count];
-        var payloads = new string[count];
-        for (var i = 0; i < count; i++)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (write.NewPolicy is { } policy)
         {
-            var domainEvent = admits[i].Event;
-            domainEventIds[i] = domainEvent.Id;
-            sequences[i] = domainEvent.Sequence;
-            types[i] = DomainEventJson.TypeName(domainEvent);
-            payloads[i] = DomainEventJson.Serialize(domainEvent);
-            var enrollment = admits[i].Enrollment;
-            ids[i] = enrollment.Id;
-            userIds[i] = enrollment.UserId;
-            statuses[i] = enrollment.Status.ToName();
-            positions[i] = enrollment.WaitlistPosition;
-            requestIds[i] = admits[i].Request.RequestId;
-            times[i] = enrollment.CreatedAt;
-            reasons[i] = enrollment.Status == EnrollmentStatus.Waitlisted ? "enrolled; event full, added to the waitlist" : "enrolled";
+            // first, so the triggers check the enrollment changes below against the new capacity
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                "UPDATE enrollment_policies SET capacity = $2, has_waitlist = $3, version = version + 1, updated_at = now() WHERE event_id = $1")
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<Guid> { TypedValue = eventId },
+                    new NpgsqlParameter { Value = (object?)policy.Capacity ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer },
+                    new NpgsqlParameter<bool> { TypedValue = policy.HasWaitlist },
+                },
+            });
         }
 
-        // Arrays + unnest make one statement of any batch, so the backstop triggers fire once per batch.
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        var inserts = write.Changes.Where(change => change.From is null).ToList();
+        if (inserts.Count > 0)
         {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO enrollments (id, event_id, user_id, status, waitlist_position, request_id, created_at, updated_at)
-                    SELECT id, $1, user_id, status, position, request_id, at, at
-                      FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::uuid[], $7::timestamptz[])
-                           AS d(id, user_id, status, position, request_id, at)
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<Guid> { TypedValue = eventId },
-                        new NpgsqlParameter<Guid[]> { TypedValue = ids },
-                        new NpgsqlParameter<Guid[]> { TypedValue = userIds },
-                        new NpgsqlParameter<string[]> { TypedValue = statuses },
-                        new NpgsqlParameter<int?[]> { TypedValue = positions },
-                        new NpgsqlParameter<Guid[]> { TypedValue = requestIds },
-                        new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times },
-                    },
-                },
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO enrollment_transitions (enrollment_id, event_id, from_status, to_status, reason, actor_id, request_id, occurred_at)
-                    SELECT id, $1, NULL, status, reason, user_id, request_id, at
-                      FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::timestamptz[])
-                           AS d(id, user_id, status, reason, request_id, at)
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<Guid> { TypedValue = eventId },
-                        new NpgsqlParameter<Guid[]> { TypedValue = ids },
-                        new NpgsqlParameter<Guid[]> { TypedValue = userIds },
-                        new NpgsqlParameter<string[]> { TypedValue = statuses },
-                        new NpgsqlParameter<string[]> { TypedValue = reasons },
-                        new NpgsqlParameter<Guid[]> { TypedValue = requestIds },
-                        new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times },
-                    },
-                },
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO outbox (id, event_id, sequence, type, payload, occurred_at)
-                    SELECT id, $1, sequence, type, payload::jsonb, at
-                      FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
-                           AS d(id, sequence, type, payload, at)
-                    """)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<Guid> { TypedValue = eventId },
-                        new NpgsqlParameter<Guid[]> { TypedValue = domainEventIds },
-                        new NpgsqlParameter<long[]> { TypedValue = sequences },
-                        new NpgsqlParameter<string[]> { TypedValue = types },
-                        new NpgsqlParameter<string[]> { TypedValue = payloads },
-                        new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times },
-                    },
-                },
-                new NpgsqlBatchCommand("SELECT version FROM enrollment_policies WHERE event_id = $1")
-                {
-                    Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
-                },
-            },
-        };
+            batch.BatchCommands.Add(EnrollmentInserts(eventId, inserts));
+        }
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        // the inserts come back as empty results; the version is the first row of the last one
-        do
+        var updates = write.Changes.Where(change => change.From is not null).ToList();
+        var updateCommand = updates.Count > 0 ? EnrollmentUpdates(eventId, updates) : null;
+        if (updateCommand is not null)
         {
-            if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
+            batch.BatchCommands.Add(updateCommand);
+        }
+
+        if (write.Changes.Count > 0)
+        {
+            batch.BatchCommands.Add(TransitionInserts(eventId, write.Changes));
+            batch.BatchCommands.Add(OutboxInserts(eventId, write.Changes));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT version FROM enrollment_policies WHERE event_id = $1")
+        {
+            Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
+        });
+
+        long? version = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            // the writes come back as empty results; the version is the first row of the last one
+            do
             {
-                return reader.GetInt64(0);
+                if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
+                {
+                    version = reader.GetInt64(0);
+                }
             }
+            while (await reader.NextResultAsync(cancellationToken));
         }
-        while (await reader.NextResultAsync(cancellationToken));
 
-        throw new InvalidOperationException($"The policy row of event {eventId} vanished inside its own transaction.");
+        if (updateCommand is not null && updateCommand.RecordsAffected != updates.Count)
+        {
+            // An enrollment was no longer in the status the decider saw: raise so the whole transaction rolls back.
+            throw new PostgresException(
+                $"{updates.Count - updateCommand.RecordsAffected} enrollment(s) changed under the decider", "ERROR", "ERROR", PostgresErrorCodes.SerializationFailure);
+        }
+
+        return version ?? throw new InvalidOperationException($"The policy row of event {eventId} vanished inside its own transaction.");
+    }
+
+    // Arrays + unnest make one statement of any batch, so the backstop triggers fire once per decision.
+    private static NpgsqlBatchCommand EnrollmentInserts(Guid eventId, IReadOnlyList<EnrollmentChange> inserts) => new(
+        """
+        INSERT INTO enrollments (id, event_id, user_id, status, waitlist_position, request_id, created_at, updated_at)
+        SELECT id, $1, user_id, status, position, request_id, at, at
+          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::uuid[], $7::timestamptz[])
+               AS d(id, user_id, status, position, request_id, at)
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<Guid> { TypedValue = eventId },
+            new NpgsqlParameter<Guid[]> { TypedValue = inserts.Select(change => change.After.Id).ToArray() },
+            new NpgsqlParameter<Guid[]> { TypedValue = inserts.Select(change => change.After.UserId).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = inserts.Select(change => change.After.Status.ToName()).ToArray() },
+            new NpgsqlParameter<int?[]> { TypedValue = inserts.Select(change => change.After.WaitlistPosition).ToArray() },
+            new NpgsqlParameter<Guid?[]> { TypedValue = inserts.Select(change => change.RequestId).ToArray() },
+            new NpgsqlParameter<DateTimeOffset[]> { TypedValue = inserts.Select(change => change.At).ToArray() },
+        },
+    };
+
+    // Each row only moves from the status the decider saw; a row that moved meanwhile is not matched and is counted.
+    private static NpgsqlBatchCommand EnrollmentUpdates(Guid eventId, IReadOnlyList<EnrollmentChange> updates) => new(
+        """
+        UPDATE enrollments e
+           SET status = d.status, updated_at = d.at
+          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS d(id, from_status, status, at)
+         WHERE e.id = d.id AND e.event_id = $1 AND e.status = d.from_status
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<Guid> { TypedValue = eventId },
+            new NpgsqlParameter<Guid[]> { TypedValue = updates.Select(change => change.After.Id).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = updates.Select(change => change.From!.Value.ToName()).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = updates.Select(change => change.After.Status.ToName()).ToArray() },
+            new NpgsqlParameter<DateTimeOffset[]> { TypedValue = updates.Select(change => change.At).ToArray() },
+        },
+    };
+
+    private static NpgsqlBatchCommand TransitionInserts(Guid eventId, IReadOnlyList<EnrollmentChange> changes) => new(
+        """
+        INSERT INTO enrollment_transitions (enrollment_id, event_id, from_status, to_status, reason, actor_id, request_id, occurred_at)
+        SELECT id, $1, from_status, to_status, reason, actor_id, request_id, at
+          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::timestamptz[])
+               WITH ORDINALITY AS d(id, from_status, to_status, reason, actor_id, request_id, at, n)
+         ORDER BY n
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<Guid> { TypedValue = eventId },
+            new NpgsqlParameter<Guid[]> { TypedValue = changes.Select(change => change.After.Id).ToArray() },
+            new NpgsqlParameter<string?[]> { TypedValue = changes.Select(change => change.From?.ToName()).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = changes.Select(change => change.After.Status.ToName()).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = changes.Select(change => change.Reason).ToArray() },
+            new NpgsqlParameter<Guid?[]> { TypedValue = changes.Select(change => change.ActorId).ToArray() },
+            new NpgsqlParameter<Guid?[]> { TypedValue = changes.Select(change => change.RequestId).ToArray() },
+            new NpgsqlParameter<DateTimeOffset[]> { TypedValue = changes.Select(change => change.At).ToArray() },
+        },
+    };
+
+    private static NpgsqlBatchCommand OutboxInserts(Guid eventId, IReadOnlyList<EnrollmentChange> changes) => new(
+        """
+        INSERT INTO outbox (id, event_id, sequence, type, payload, occurred_at)
+        SELECT id, $1, sequence, type, payload::jsonb, at
+          FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[]) AS d(id, sequence, type, payload, at)
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<Guid> { TypedValue = eventId },
+            new NpgsqlParameter<Guid[]> { TypedValue = changes.Select(change => change.Event.Id).ToArray() },
+            new NpgsqlParameter<long[]> { TypedValue = changes.Select(change => change.Event.Sequence).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = changes.Select(change => DomainEventJson.TypeName(change.Event)).ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = changes.Select(change => DomainEventJson.Serialize(change.Event)).ToArray() },
+            new NpgsqlParameter<DateTimeOffset[]> { TypedValue = changes.Select(change => change.At).ToArray() },
+        },
+    };
+
+    /// <summary>A refused COMMIT (a deferred constraint) has already ended the transaction; rolling back then is a no-op.</summary>
+    private static async Task RollBackQuietlyAsync(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     private static async Task<EventCapacityState?> LoadAsync(
@@ -328,7 +364,8 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         new($"refused by the database: {exception.ConstraintName ?? exception.SqlState}: {exception.MessageText}");
 
     private static bool IsRefusedByBackstop(PostgresException exception) =>
-        exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.CheckViolation or PostgresErrorCodes.ForeignKeyViolation;
+        exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.CheckViolation or PostgresErrorCodes.ForeignKeyViolation
+            or PostgresErrorCodes.SerializationFailure;
 
     private const string PolicyQuery =
         """

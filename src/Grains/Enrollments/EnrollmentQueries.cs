@@ -85,11 +85,20 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
         return (enrollments, lastSequence);
     }
 
-    /// <summary>A user's enrollments across events, newest first.</summary>
+    /// <summary>A user's enrollments across events, newest first; waiting ones carry their rank among the people still waiting.</summary>
     public async Task<IReadOnlyList<Enrollment>> ListForUserAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT id, event_id, status, waitlist_position, created_at FROM enrollments WHERE user_id = $1 ORDER BY created_at DESC, id");
+            """
+            SELECT e.id, e.event_id, e.status, e.waitlist_position, e.created_at,
+                   CASE WHEN e.status = 'waitlisted' THEN
+                       (SELECT count(*)::int FROM enrollments w
+                         WHERE w.event_id = e.event_id AND w.status = 'waitlisted' AND w.waitlist_position <= e.waitlist_position)
+                   END
+              FROM enrollments e
+             WHERE e.user_id = $1
+             ORDER BY e.created_at DESC, e.id
+            """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
 
         var enrollments = new List<Enrollment>();
@@ -98,7 +107,8 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
         {
             enrollments.Add(new Enrollment(
                 reader.GetGuid(0), reader.GetGuid(1), userId, EnrollmentStatusNames.Parse(reader.GetString(2)),
-                reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+                reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetInt32(5)));
         }
 
         return enrollments;

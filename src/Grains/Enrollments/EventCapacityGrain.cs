@@ -42,56 +42,49 @@ public sealed partial class EventCapacityGrain(
         mustReemitFromOutbox = state is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0;
     }
 
-    public async Task<EnrollmentResult> Enroll(Guid userId, Guid requestId)
+    public Task<EnrollmentResult> Enroll(Guid userId, Guid requestId)
     {
         var request = new EnrollmentRequest(userId, requestId, clock.GetUtcNow());
-        var current = await LoadedStateAsync();
-        if (current is null)
+        return DecideAndCommitAsync(EnrollmentResult.EventNotFound, current => current.Decide(request) switch
         {
-            return EnrollmentResult.EventNotFound;
+            EnrollmentDecision.Admit admit => (admit.Write, EnrollmentResult.Enrolled(admit.Enrollment)),
+            EnrollmentDecision.Existing existing => (null, EnrollmentResult.AlreadyEnrolled(existing.Enrollment)),
+            _ => (null, EnrollmentResult.EventFull),
+        });
+    }
+
+    public Task<TransitionResult> CancelOwn(Guid userId, TransitionRequest request) =>
+        Transition(current => current.FindLive(userId) is { } own
+            ? current.DecideCancel(own.Id, request with { ActorId = userId }, clock.GetUtcNow())
+            : TransitionDecision.NotFound("You are not enrolled in this event."));
+
+    public Task<TransitionResult> Cancel(Guid enrollmentId, TransitionRequest request) =>
+        Transition(current => current.DecideCancel(enrollmentId, request, clock.GetUtcNow()));
+
+    public Task<TransitionResult> CheckIn(Guid enrollmentId, TransitionRequest request) =>
+        Transition(current => current.DecideCheckIn(enrollmentId, request, clock.GetUtcNow()));
+
+    public Task<TransitionResult> Attend(Guid enrollmentId, TransitionRequest request) =>
+        Transition(current => current.DecideAttend(enrollmentId, request, clock.GetUtcNow()));
+
+    public Task<TransitionResult> Promote(Guid enrollmentId, TransitionRequest request) =>
+        Transition(current => current.DecidePromote(enrollmentId, request, clock.GetUtcNow()));
+
+    public async Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request)
+    {
+        if (policy.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(policy));
         }
 
-        var decision = current.Decide(request);
-        if (decision is not EnrollmentDecision.Admit admit)
-        {
-            return ToResult(decision);
-        }
-
-        switch (await CommitAsync(current, admit))
-        {
-            case CommitResult.Committed committed:
-                // after an ambiguous failure the state was reloaded and already holds this enrollment
-                if (ReferenceEquals(state, current))
-                {
-                    current.Apply(admit);
-                    current.MarkCommitted(committed.Version);
-                }
-
-                await EmitAsync([admit.Event]);
-                return ToResult(decision);
-            case CommitResult.Conflict conflict:
-                LogConflict(EventId, conflict.Reason);
-                return await DecideAgainUnderLockAsync(request);
-            default:
-                throw new InvalidOperationException("Unknown commit result.");
-        }
+        var changed = await DecideAndCommitAsync(
+            false, current => (current.DecidePolicy(policy, request, clock.GetUtcNow()), true));
+        return changed ? state?.ToSummary() ?? (await LoadedStateAsync())?.ToSummary() : null;
     }
 
     public async Task<Enrollment?> GetEnrollment(Guid userId) => (await LoadedStateAsync())?.FindLive(userId);
 
     public async Task<EventCapacitySummary?> GetSummary() => (await LoadedStateAsync())?.ToSummary();
-
-    public async Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy)
-    {
-        if (!await store.ChangePolicyAsync(EventId, policy))
-        {
-            return null;
-        }
-
-        // Re-read rather than patch: the new version and counters come from the same row the change locked.
-        state = null;
-        return (await LoadedStateAsync())?.ToSummary();
-    }
 
     public async Task DispatchPendingEvents()
     {
@@ -147,46 +140,100 @@ public sealed partial class EventCapacityGrain(
         }
     }
 
-    private static EnrollmentResult ToResult(EnrollmentDecision decision) => decision switch
-    {
-        EnrollmentDecision.Admit admit => EnrollmentResult.Enrolled(admit.Enrollment),
-        EnrollmentDecision.Existing existing => EnrollmentResult.AlreadyEnrolled(existing.Enrollment),
-        EnrollmentDecision.Rejected => EnrollmentResult.EventFull,
-        _ => throw new InvalidOperationException($"Unknown decision {decision}."),
-    };
-
-    private async Task<EnrollmentResult> DecideAgainUnderLockAsync(EnrollmentRequest request)
-    {
-        state = null;
-        EnrollmentDecision? decision = null;
-        var (fresh, result) = await store.DecideUnderLockAsync(EventId, locked =>
+    private Task<TransitionResult> Transition(Func<EventCapacityState, TransitionDecision> decide) =>
+        DecideAndCommitAsync(TransitionResult.NotFound("There is no such event."), current =>
         {
-            decision = locked.Decide(request);
-            if (decision is not EnrollmentDecision.Admit admit)
-            {
-                return [];
-            }
-
-            locked.Apply(admit);
-            return [admit];
+            var decision = decide(current);
+            return (decision.Write, decision.Answer with { Enrollment = decision.Answer.Enrollment is { } e ? current.Shown(e) : null });
         });
 
-        if (decision is EnrollmentDecision.Admit committed && result is CommitResult.Committed)
+    /// <summary>
+    /// Decides on the in-memory state, commits what the decision writes, then emits its domain events. When the
+    /// database refuses (another activation got there first, or this state is stale) the same decision function runs
+    /// again on the database's state under its lock, and that answer is the one returned.
+    /// </summary>
+    /// <param name="decide">Pure: what to write (null for nothing) and what to answer, given a state.</param>
+    private async Task<TAnswer> DecideAndCommitAsync<TAnswer>(
+        TAnswer eventNotFound, Func<EventCapacityState, (DecisionWrite? Write, TAnswer Answer)> decide)
+    {
+        var current = await LoadedStateAsync();
+        if (current is null)
         {
-            await EmitAsync([committed.Event]);
+            return eventNotFound;
         }
+
+        var (write, answer) = decide(current);
+        if (write is null)
+        {
+            return Shown(current, answer);
+        }
+
+        switch (await CommitAsync(current, write))
+        {
+            case CommitResult.Committed committed:
+                // after an ambiguous failure the state was reloaded and already holds this decision
+                if (ReferenceEquals(state, current))
+                {
+                    current.Apply(write);
+                    current.MarkCommitted(committed.Version);
+                }
+
+                await EmitAsync(write.Events);
+                return Shown(state ?? current, answer);
+            case CommitResult.Conflict conflict:
+                LogConflict(EventId, conflict.Reason);
+                return await DecideAgainUnderLockAsync(eventNotFound, decide);
+            default:
+                throw new InvalidOperationException("Unknown commit result.");
+        }
+    }
+
+    private async Task<TAnswer> DecideAgainUnderLockAsync<TAnswer>(
+        TAnswer eventNotFound, Func<EventCapacityState, (DecisionWrite? Write, TAnswer Answer)> decide)
+    {
+        state = null;
+        DecisionWrite? write = null;
+        TAnswer answer = eventNotFound;
+        var (fresh, result) = await store.DecideUnderLockAsync(EventId, locked =>
+        {
+            (write, answer) = decide(locked);
+            if (write is not null)
+            {
+                locked.Apply(write);
+            }
+
+            return write;
+        });
 
         if (result is CommitResult.Conflict conflict)
         {
             // Only the constraints themselves can refuse a decision taken under the lock: a bug, not a race.
             LogConflict(EventId, conflict.Reason);
             throw new EnrollmentUnavailableException(
-                $"The database refused the enrollment decision for event {EventId}; nothing was written. {conflict.Reason}", nothingWritten: true);
+                $"The database refused a decision for event {EventId}; nothing was written. {conflict.Reason}", nothingWritten: true);
         }
 
         state = fresh;
-        return fresh is null || decision is null ? EnrollmentResult.EventNotFound : ToResult(decision);
+        if (fresh is null)
+        {
+            return eventNotFound;
+        }
+
+        if (write is not null)
+        {
+            await EmitAsync(write.Events);
+        }
+
+        return Shown(fresh, answer);
     }
+
+    /// <summary>Answers show a waiting enrollment's rank among the people still waiting, as of the state it was decided on.</summary>
+    private static TAnswer Shown<TAnswer>(EventCapacityState current, TAnswer answer) => answer switch
+    {
+        EnrollmentResult { Enrollment: { } enrollment } result => (TAnswer)(object)(result with { Enrollment = current.Shown(enrollment) }),
+        TransitionResult { Enrollment: { } enrollment } result => (TAnswer)(object)(result with { Enrollment = current.Shown(enrollment) }),
+        _ => answer,
+    };
 
     private async Task<EventCapacityState?> LoadedStateAsync()
     {
@@ -203,37 +250,38 @@ public sealed partial class EventCapacityGrain(
         return state;
     }
 
-    private async Task<CommitResult> CommitAsync(EventCapacityState current, EnrollmentDecision.Admit admit)
+    private async Task<CommitResult> CommitAsync(EventCapacityState current, DecisionWrite write)
     {
         try
         {
-            return await store.CommitAsync(current.EventId, current.Version, [admit]);
+            return await store.CommitAsync(current.EventId, current.Version, write);
         }
         catch (Exception exception)
         {
             // The commit may or may not have landed (a lost acknowledgement looks like a failure). Reading the
-            // database back is the only honest answer: if our row is there, the caller is enrolled.
+            // database back is the only honest answer: the decision's first domain event is in the outbox if and only
+            // if its transaction committed.
             state = null;
             LogCommitFailed(exception, EventId);
-            EventCapacityState? reloaded;
+            bool landed;
             try
             {
-                reloaded = await LoadedStateAsync();
+                var reloaded = await LoadedStateAsync();
+                landed = write.Changes.Count > 0
+                    ? await outbox.ContainsAsync(write.Changes[0].Event.Id)
+                    : reloaded?.Policy == write.NewPolicy;
             }
             catch (Exception reloadException)
             {
                 throw new EnrollmentUnavailableException(
-                    $"The enrollment store is unavailable ({exception.Message}); whether the enrollment landed is unknown, and enrolling again is safe.",
+                    $"The enrollment store is unavailable ({exception.Message}); whether the change landed is unknown, and repeating it is safe.",
                     nothingWritten: false, reloadException);
             }
 
-            if (reloaded?.FindLive(admit.Enrollment.UserId)?.Id == admit.Enrollment.Id)
-            {
-                return new CommitResult.Committed(reloaded.Version);
-            }
-
-            throw new EnrollmentUnavailableException(
-                $"The enrollment store is unavailable ({exception.Message}); the enrollment was not written.", nothingWritten: true);
+            return landed
+                ? new CommitResult.Committed(state?.Version ?? current.Version)
+                : throw new EnrollmentUnavailableException(
+                    $"The enrollment store is unavailable ({exception.Message}); nothing was written.", nothingWritten: true);
         }
     }
 

@@ -11,14 +11,10 @@ public interface IEnrollmentStore
     Task<EventCapacityState?> LoadAsync(Guid eventId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the admitted enrollments and their audit rows in one transaction, provided the locked policy row is
-    /// still at <paramref name="expectedVersion"/> and agrees with every decision.
+    /// Writes a decision (enrollments, audit rows, domain events, and a new policy if any) in one transaction, provided
+    /// the locked policy row is still at <paramref name="expectedVersion"/> and agrees with every change.
     /// </summary>
-    Task<CommitResult> CommitAsync(
-        Guid eventId, long expectedVersion, IReadOnlyList<EnrollmentDecision.Admit> admits, CancellationToken cancellationToken = default);
-
-    /// <summary>Replaces the policy under the event's row lock; false if the event does not exist.</summary>
-    Task<bool> ChangePolicyAsync(Guid eventId, EnrollmentPolicy policy, CancellationToken cancellationToken = default);
+    Task<CommitResult> CommitAsync(Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// For a decider that lost a race: locks the event's policy row, loads the state under that lock, lets
@@ -27,7 +23,7 @@ public interface IEnrollmentStore
     /// (null if the event is gone) with the decisions applied, and the outcome of the commit.
     /// </summary>
     Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
-        Guid eventId, Func<EventCapacityState, IReadOnlyList<EnrollmentDecision.Admit>> decide, CancellationToken cancellationToken = default);
+        Guid eventId, Func<EventCapacityState, DecisionWrite?> decide, CancellationToken cancellationToken = default);
 }
 
 public abstract record CommitResult

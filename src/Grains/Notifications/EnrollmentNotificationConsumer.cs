@@ -10,7 +10,7 @@ namespace OrleansEnrollment.Notifications;
 /// writes nothing.
 /// </summary>
 public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
-    : IConsumer<EnrollmentConfirmed>, IConsumer<EnrollmentWaitlisted>
+    : IConsumer<EnrollmentConfirmed>, IConsumer<EnrollmentWaitlisted>, IConsumer<EnrollmentPromoted>, IConsumer<EnrollmentCancelled>
 {
     public const string InboxName = "enrollment-notifications";
 
@@ -19,6 +19,12 @@ public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
 
     public Task Consume(ConsumeContext<EnrollmentWaitlisted> context) =>
         NotifyAsync(context, NotificationKinds.Waitlisted, $"You are on the waitlist for %s (position {context.Message.Position})");
+
+    public Task Consume(ConsumeContext<EnrollmentPromoted> context) =>
+        NotifyAsync(context, NotificationKinds.Promoted, "A seat opened: you are now confirmed for %s");
+
+    public Task Consume(ConsumeContext<EnrollmentCancelled> context) =>
+        NotifyAsync(context, NotificationKinds.Cancelled, "Your enrollment in %s was cancelled");
 
     /// <param name="template">The message, with <c>%s</c> where the event's title goes (PostgreSQL's <c>format</c>).</param>
     private async Task NotifyAsync<T>(ConsumeContext<T> context, string kind, string template)

@@ -6,6 +6,8 @@ public static class NotificationKinds
 {
     public const string Confirmed = "confirmed";
     public const string Waitlisted = "waitlisted";
+    public const string Promoted = "promoted";
+    public const string Cancelled = "cancelled";
 }
 
 /// <summary>Something a user was told about their enrollment.</summary>

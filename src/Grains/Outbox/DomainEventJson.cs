@@ -13,6 +13,10 @@ public static class DomainEventJson
     {
         ["enrollment_confirmed"] = typeof(EnrollmentConfirmed),
         ["enrollment_waitlisted"] = typeof(EnrollmentWaitlisted),
+        ["enrollment_cancelled"] = typeof(EnrollmentCancelled),
+        ["enrollment_promoted"] = typeof(EnrollmentPromoted),
+        ["enrollment_checked_in"] = typeof(EnrollmentCheckedIn),
+        ["enrollment_attended"] = typeof(EnrollmentAttended),
     };
 
     private static readonly Dictionary<Type, string> NamesByType = TypesByName.ToDictionary(pair => pair.Value, pair => pair.Key);

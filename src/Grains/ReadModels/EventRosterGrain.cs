@@ -39,7 +39,13 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
         }
 
         var matching = selected.ToList();
-        var items = matching.Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        var ranks = entries.Where(entry => entry.Status == EnrollmentStatus.Waitlisted)
+            .OrderBy(entry => entry.WaitlistPosition)
+            .Select((entry, index) => (entry.EnrollmentId, Rank: index + 1))
+            .ToDictionary(pair => pair.EnrollmentId, pair => pair.Rank);
+        var items = matching.Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(entry => entry with { WaitlistRank = ranks.TryGetValue(entry.EnrollmentId, out var rank) ? rank : null })
+            .ToList();
         return Task.FromResult(new RosterPage(items, matching.Count, lastSequence));
     }
 
@@ -78,8 +84,29 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
             case EnrollmentWaitlisted waitlisted:
                 Add(new RosterEntry(item.EnrollmentId, item.UserId, EnrollmentStatus.Waitlisted, waitlisted.Position, item.OccurredAt));
                 break;
+            case EnrollmentCancelled:
+                Move(item.EnrollmentId, EnrollmentStatus.Cancelled);
+                break;
+            case EnrollmentPromoted:
+                Move(item.EnrollmentId, EnrollmentStatus.Confirmed);
+                break;
+            case EnrollmentCheckedIn:
+                Move(item.EnrollmentId, EnrollmentStatus.CheckedIn);
+                break;
+            case EnrollmentAttended:
+                Move(item.EnrollmentId, EnrollmentStatus.Attended);
+                break;
             default:
                 throw new InvalidOperationException($"The roster does not know {item.GetType().Name}.");
+        }
+    }
+
+    // The stored position stays on the entry as history; the waiting rank is computed per page.
+    private void Move(Guid enrollmentId, EnrollmentStatus status)
+    {
+        if (indexById.TryGetValue(enrollmentId, out var index))
+        {
+            entries[index] = entries[index] with { Status = status };
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.Enrollments;
@@ -21,6 +22,20 @@ public static class AdminApi
             .WithDescription("The event's enrollments from its roster read model; status filters (confirmed, waitlisted, checked_in, " +
                              "attended, cancelled), waitlisted ones come in position order. page is 1-based, pageSize 1 to 100.");
         admin.MapGet("/events/{eventId}/enrollments/{enrollmentId}/transitions", ListTransitionsAsync);
+        var enrollment = admin.MapGroup("/events/{eventId}/enrollments/{enrollmentId}");
+        enrollment.MapPost("/check-in", (string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains) =>
+            TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.CheckIn(id, request)))
+            .WithDescription("confirmed → checked_in; 409 if the enrollment is in another status. Optional body {reason}.");
+        enrollment.MapPost("/attend", (string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains) =>
+            TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Attend(id, request)))
+            .WithDescription("checked_in → attended; 409 if the enrollment is in another status. Optional body {reason}.");
+        enrollment.MapPost("/cancel", (string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains) =>
+            TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Cancel(id, request)))
+            .WithDescription("Cancels a confirmed or waitlisted enrollment on its user's behalf; a freed seat goes to the head of the waitlist.");
+        enrollment.MapPost("/promote", (string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains) =>
+            TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Promote(id, request)))
+            .WithDescription("Gives a free seat to this waiting enrollment; 409 when no seat is free (freed seats normally go to the " +
+                             "head of the waitlist at once, so this is for seats an admin holds back by raising capacity first).");
         admin.MapPost("/admins", GrantAdminAsync).WithDescription("Makes the account with this e-mail address an admin (from its next sign-in).");
         return endpoints;
     }
@@ -49,8 +64,31 @@ public static class AdminApi
         return TypedResults.Created($"/api/events/{created.Id}", EventResponse.From(created));
     }
 
+    public static async Task<Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> TransitionAsync(
+        string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains,
+        Func<IEventCapacityGrain, Guid, TransitionRequest, Task<TransitionResult>> transition)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        if (!ApiProblems.TryParseId(enrollmentId, out var enrollment))
+        {
+            return ApiProblems.Invalid("enrollmentId", "An enrollment id is a GUID.");
+        }
+
+        if (ApiProblems.InvalidReason(body?.Reason) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var result = await transition(grains.GetGrain<IEventCapacityGrain>(id), enrollment, new TransitionRequest(user.UserId(), Guid.NewGuid(), body?.Reason));
+        return ApiProblems.ForTransition(result);
+    }
+
     public static async Task<Results<Ok<EventResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicyAsync(
-        string eventId, UpdatePolicyRequest request, IGrainFactory grains, EventCatalog catalog, CancellationToken cancellationToken)
+        string eventId, UpdatePolicyRequest request, ClaimsPrincipal user, IGrainFactory grains, EventCatalog catalog, CancellationToken cancellationToken)
     {
         if (!ApiProblems.TryParseId(eventId, out var id))
         {
@@ -63,7 +101,7 @@ public static class AdminApi
             return ApiProblems.Invalid("capacity", problem);
         }
 
-        if (await grains.GetGrain<IEventCapacityGrain>(id).ChangePolicy(policy) is null ||
+        if (await grains.GetGrain<IEventCapacityGrain>(id).ChangePolicy(policy, new TransitionRequest(user.UserId(), Guid.NewGuid(), "policy changed")) is null ||
             await catalog.FindAsync(id, cancellationToken) is not { } info)
         {
             return ApiProblems.NotFound($"There is no event {id}.");

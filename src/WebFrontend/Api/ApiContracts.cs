@@ -22,12 +22,19 @@ public sealed record EventResponse(
         info.Id, info.Title, info.StartsAt, info.Policy.Capacity, info.Policy.HasWaitlist, info.ActiveCount, info.WaitlistCount, info.IsFull);
 }
 
-/// <param name="WaitlistPosition">For a waiting enrollment, its place in the queue (1 = next); null otherwise.</param>
+/// <param name="WaitlistPosition">
+/// For a waiting enrollment, its place among the people still waiting (1 = next to get a seat): it moves up as people
+/// ahead leave or are promoted. Null for every other status.
+/// </param>
 public sealed record EnrollmentResponse(Guid Id, Guid EventId, Guid UserId, EnrollmentStatus Status, int? WaitlistPosition)
 {
-    public static EnrollmentResponse From(Enrollment enrollment) =>
-        new(enrollment.Id, enrollment.EventId, enrollment.UserId, enrollment.Status, enrollment.WaitlistPosition);
+    public static EnrollmentResponse From(Enrollment enrollment) => new(
+        enrollment.Id, enrollment.EventId, enrollment.UserId, enrollment.Status,
+        enrollment.Status == EnrollmentStatus.Waitlisted ? enrollment.WaitlistRank ?? enrollment.WaitlistPosition : null);
 }
+
+/// <summary>An optional reason for a transition; it goes into the audit trail.</summary>
+public sealed record TransitionBody(string? Reason);
 
 public sealed record NotificationResponse(Guid Id, Guid EventId, string Kind, string Message, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
 {
@@ -49,9 +56,10 @@ public sealed record GrantAdminRequest([property: JsonRequired] string? Email);
 
 public sealed record RosterItemResponse(Guid Id, Guid UserId, string DisplayName, EnrollmentStatus Status, int? WaitlistPosition, DateTimeOffset CreatedAt)
 {
+    /// <summary>The position shown is the waiting rank (1 = next), as users see it.</summary>
     public static RosterItemResponse From(RosterEntry entry, IReadOnlyDictionary<Guid, string> displayNames) => new(
         entry.EnrollmentId, entry.UserId, displayNames.GetValueOrDefault(entry.UserId, "(unknown user)"), entry.Status,
-        entry.WaitlistPosition, entry.CreatedAt);
+        entry.Status == EnrollmentStatus.Waitlisted ? entry.WaitlistRank ?? entry.WaitlistPosition : null, entry.CreatedAt);
 }
 
 public sealed record RosterResponse(IReadOnlyList<RosterItemResponse> Items, int Total);

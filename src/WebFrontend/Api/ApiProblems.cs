@@ -22,6 +22,20 @@ public static class ApiProblems
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> problems) => TypedResults.ValidationProblem(problems);
 
+    /// <summary>The answer to a transition: the enrollment after it, or why it did not apply.</summary>
+    public static Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult> ForTransition(TransitionResult result) => result.Outcome switch
+    {
+        TransitionOutcome.Done => TypedResults.Ok(EnrollmentResponse.From(result.Enrollment!)),
+        TransitionOutcome.NotAllowed => Conflict("Transition not allowed", result.Message ?? "The enrollment cannot make this transition."),
+        _ => NotFound(result.Message ?? "No such enrollment."),
+    };
+
+    /// <summary>A reason is optional, but bounded.</summary>
+    public static ValidationProblem? InvalidReason(string? reason) =>
+        reason is { Length: > TransitionRequest.MaxReasonLength }
+            ? Invalid("reason", $"A reason has at most {TransitionRequest.MaxReasonLength} characters.")
+            : null;
+
     /// <summary>Route ids are parsed here rather than by a route constraint, so a malformed id is a 400, not a 404.</summary>
     public static bool TryParseId(string raw, out Guid id) => Guid.TryParse(raw, out id);
 }

@@ -23,6 +23,9 @@ public static class EventsApi
                 "200 with the same body when already enrolled, 422 'Event is full' when there is no seat and no waitlist. " +
                 $"An optional {IdempotencyKeyHeader} header (a GUID) is recorded in the audit trail.");
         events.MapGet("/{eventId}/enrollments/me", GetMyEnrollmentAsync);
+        events.MapDelete("/{eventId}/enrollments/me", CancelMyEnrollmentAsync)
+            .WithDescription("Cancels the caller's enrollment (confirmed or waitlisted): 200 with the enrollment, now cancelled. " +
+                             "A freed seat goes to the head of the waitlist at once. Enrolling again afterwards starts as a newcomer.");
 
         var me = endpoints.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
         me.MapGet("/enrollments", ListMyEnrollmentsAsync);
@@ -82,6 +85,18 @@ public static class EventsApi
         return await grains.GetGrain<IEventCapacityGrain>(id).GetEnrollment(user.UserId()) is { } enrollment
             ? TypedResults.Ok(EnrollmentResponse.From(enrollment))
             : ApiProblems.NotFound("You are not enrolled in this event.");
+    }
+
+    public static async Task<Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> CancelMyEnrollmentAsync(
+        string eventId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        var result = await grains.GetGrain<IEventCapacityGrain>(id).CancelOwn(user.UserId(), new TransitionRequest(user.UserId(), Guid.NewGuid(), null));
+        return ApiProblems.ForTransition(result);
     }
 
     public static async Task<Ok<EnrollmentResponse[]>> ListMyEnrollmentsAsync(

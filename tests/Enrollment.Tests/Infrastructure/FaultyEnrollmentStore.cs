@@ -23,7 +23,7 @@ public sealed class FaultyEnrollmentStore(IEnrollmentStore inner) : IEnrollmentS
         LoadsFail ? throw new TimeoutException("injected: the database does not answer") : inner.LoadAsync(eventId, cancellationToken);
 
     public async Task<CommitResult> CommitAsync(
-        Guid eventId, long expectedVersion, IReadOnlyList<EnrollmentDecision.Admit> admits, CancellationToken cancellationToken = default)
+        Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken = default)
     {
         var fault = NextCommit;
         NextCommit = Fault.None;
@@ -32,16 +32,13 @@ public sealed class FaultyEnrollmentStore(IEnrollmentStore inner) : IEnrollmentS
             throw new TimeoutException("injected: the connection broke before the commit");
         }
 
-        var result = await inner.CommitAsync(eventId, expectedVersion, admits, cancellationToken);
+        var result = await inner.CommitAsync(eventId, expectedVersion, write, cancellationToken);
         return fault == Fault.LoseAcknowledgementAfterCommit
             ? throw new TimeoutException("injected: the connection broke after the commit")
             : result;
     }
 
-    public Task<bool> ChangePolicyAsync(Guid eventId, EnrollmentPolicy policy, CancellationToken cancellationToken = default) =>
-        inner.ChangePolicyAsync(eventId, policy, cancellationToken);
-
     public Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
-        Guid eventId, Func<EventCapacityState, IReadOnlyList<EnrollmentDecision.Admit>> decide, CancellationToken cancellationToken = default) =>
+        Guid eventId, Func<EventCapacityState, DecisionWrite?> decide, CancellationToken cancellationToken = default) =>
         inner.DecideUnderLockAsync(eventId, decide, cancellationToken);
 }

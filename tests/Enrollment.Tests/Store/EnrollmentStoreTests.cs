@@ -17,6 +17,8 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         return admit;
     }
 
+    private static DecisionWrite Write(params IEnumerable<EnrollmentDecision.Admit> admits) => new(admits.Select(admit => admit.Change).ToList());
+
     [Fact]
     public async Task Loads_an_unknown_event_as_null()
     {
@@ -30,7 +32,7 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         var state = (await database.Store.LoadAsync(evt.Id))!;
         var admits = Enumerable.Range(0, 50).Select(_ => Admit(state)).ToList();
 
-        var result = await database.Store.CommitAsync(evt.Id, expectedVersion: 0, admits);
+        var result = await database.Store.CommitAsync(evt.Id, expectedVersion: 0, Write(admits));
 
         var committed = Assert.IsType<CommitResult.Committed>(result);
         var reloaded = (await database.Store.LoadAsync(evt.Id))!;
@@ -44,7 +46,7 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         Assert.Equal(50, transitions.Count);
         Assert.All(transitions, transition =>
         {
-            var admit = admits.Single(a => a.Enrollment.Id == transition.EnrollmentId);
+            var admit = admits.Single(a => a.Change.After.Id == transition.EnrollmentId);
             Assert.Null(transition.From);
             Assert.Equal(admit.Enrollment.Status, transition.To);
             Assert.Equal(admit.Request.RequestId, transition.RequestId);
@@ -63,8 +65,8 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
             var second = (await database.Store.LoadAsync(evt.Id))!;
 
             var results = await Task.WhenAll(
-                database.Store.CommitAsync(evt.Id, first.Version, [Admit(first)]),
-                database.Store.CommitAsync(evt.Id, second.Version, [Admit(second)]));
+                database.Store.CommitAsync(evt.Id, first.Version, Write(Admit(first))),
+                database.Store.CommitAsync(evt.Id, second.Version, Write(Admit(second))));
 
             Assert.Single(results.OfType<CommitResult.Committed>());
             Assert.Single(results.OfType<CommitResult.Conflict>());
@@ -80,10 +82,10 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         var fresh = (await database.Store.LoadAsync(evt.Id))!;
         var stale = (await database.Store.LoadAsync(evt.Id))!;
         var sameUser = Guid.NewGuid();
-        Assert.IsType<CommitResult.Committed>(await database.Store.CommitAsync(evt.Id, fresh.Version, [Admit(fresh, sameUser), Admit(fresh)]));
+        Assert.IsType<CommitResult.Committed>(await database.Store.CommitAsync(evt.Id, fresh.Version, Write(Admit(fresh, sameUser), Admit(fresh))));
 
         // The stale decider still sees two free seats and no enrollment for this user.
-        var result = await database.Store.CommitAsync(evt.Id, stale.Version, [Admit(stale, sameUser)]);
+        var result = await database.Store.CommitAsync(evt.Id, stale.Version, Write(Admit(stale, sameUser)));
 
         var conflict = Assert.IsType<CommitResult.Conflict>(result);
         Assert.Contains("stale", conflict.Reason);
@@ -101,10 +103,14 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         // a forged decision: a second confirmation on a one-seat event
         var forged = confirmed with
         {
-            Enrollment = confirmed.Enrollment with { Id = Guid.NewGuid(), UserId = Guid.NewGuid() },
+            Change = confirmed.Change with
+            {
+                After = confirmed.Enrollment with { Id = Guid.NewGuid(), UserId = Guid.NewGuid() },
+                Event = confirmed.Event with { Id = Guid.NewGuid(), Sequence = confirmed.Event.Sequence + 1 },
+            },
         };
 
-        var result = await database.Store.CommitAsync(evt.Id, state.Version, [confirmed, forged]);
+        var result = await database.Store.CommitAsync(evt.Id, state.Version, Write(confirmed, forged));
 
         Assert.IsType<CommitResult.Conflict>(result);
         Assert.Empty(await database.Queries.ListAsync(evt.Id));
@@ -117,17 +123,20 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         var evt = await database.CreateEventAsync(capacity: null, hasWaitlist: false);
         var state = (await database.Store.LoadAsync(evt.Id))!;
         var admit = Admit(state);
-        Assert.IsType<CommitResult.Committed>(await database.Store.CommitAsync(evt.Id, state.Version, [admit]));
+        Assert.IsType<CommitResult.Committed>(await database.Store.CommitAsync(evt.Id, state.Version, Write(admit)));
 
         // Replaying the decision under a new id claims the current version and passes the rule (unlimited seats),
         // so only the unique index stands between the user and a second enrollment.
         var current = (await database.Store.LoadAsync(evt.Id))!;
         var replay = admit with
         {
-            Enrollment = admit.Enrollment with { Id = Guid.NewGuid() },
-            Event = admit.Event with { Id = Guid.NewGuid(), Sequence = current.LastEventSequence + 1 },
+            Change = admit.Change with
+            {
+                After = admit.Enrollment with { Id = Guid.NewGuid() },
+                Event = admit.Event with { Id = Guid.NewGuid(), Sequence = current.LastEventSequence + 1 },
+            },
         };
-        var result = await database.Store.CommitAsync(evt.Id, current.Version, [replay]);
+        var result = await database.Store.CommitAsync(evt.Id, current.Version, Write(replay));
 
         var conflict = Assert.IsType<CommitResult.Conflict>(result);
         Assert.Contains("enrollments_one_live_per_user", conflict.Reason);
@@ -140,7 +149,7 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         var evt = await database.CreateEventAsync(capacity: 3, hasWaitlist: true);
         var state = (await database.Store.LoadAsync(evt.Id))!;
         var admits = Enumerable.Range(0, 5).Select(_ => Admit(state)).ToList();
-        await database.Store.CommitAsync(evt.Id, state.Version, admits);
+        await database.Store.CommitAsync(evt.Id, state.Version, Write(admits));
 
         Assert.Equal(3, (await database.Queries.ListAsync(evt.Id, EnrollmentScope.Confirmed)).Count);
         Assert.Equal(3, (await database.Queries.ListAsync(evt.Id, EnrollmentScope.Active)).Count);
