@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   postgresql      # server binaries (initdb, pg_ctl, postgres) for LocalPostgresServer
   rabbitmq-server # the broker of the RabbitMQ end-to-end test (started by scripts/start-rabbitmq.sh)
+  chromium        # the browser the UI tests drive through Playwright
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

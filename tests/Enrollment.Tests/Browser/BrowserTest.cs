@@ -1,0 +1,62 @@
+using Microsoft.Playwright;
+using OrleansEnrollment.Catalog;
+using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.Tests.Infrastructure;
+
+namespace OrleansEnrollment.Tests.Browser;
+
+/// <summary>
+/// A test against the whole running system: the web frontend on Kestrel (co-hosted silo, real PostgreSQL) and a real
+/// browser. Every test gets a fresh app; its visitors' browser contexts are closed with it.
+/// </summary>
+public abstract class BrowserTest(PostgresFixture database, ChromiumFixture chromium) : IAsyncLifetime
+{
+    private readonly List<IBrowserContext> visitors = [];
+
+    protected WebAppFactory App { get; private set; } = null!;
+
+    protected Uri Site { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        App = new WebAppFactory(database.ConnectionString);
+        Site = App.UseRealServer();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var visitor in visitors)
+        {
+            await visitor.DisposeAsync();
+        }
+
+        await App.DisposeAsync();
+    }
+
+    /// <summary>A page in a new browser context: someone who has not signed in yet.</summary>
+    protected async Task<IPage> NewVisitorAsync()
+    {
+        var visitor = await chromium.NewVisitorAsync(Site);
+        visitors.Add(visitor);
+        return await visitor.NewPageAsync();
+    }
+
+    protected static string NewEmail() => $"user-{Guid.NewGuid():N}@test.local";
+
+    /// <summary>An event a few days out; events listed by start time put the earliest first.</summary>
+    protected Task<EventInfo> CreateEventAsync(string title, int? capacity, bool hasWaitlist, double daysAhead = 7) =>
+        database.Catalog.CreateAsync(
+            title, DateTimeOffset.UtcNow.Date.AddDays(daysAhead).AddHours(18), new EnrollmentPolicy(capacity, hasWaitlist));
+
+    /// <summary>Someone else takes a place first, through the HTTP API.</summary>
+    protected async Task EnrollThroughApiAsync(Guid eventId, string displayName)
+    {
+        var (client, _) = await App.SignedInClientAsync(displayName: displayName);
+        using (client)
+        {
+            var response = await client.PostAsync($"/api/events/{eventId}/enrollments", null);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using OrleansEnrollment.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrleansEnrollment.Tests.Browser;
+
+/// <summary>What a person does on the site, step by step through its forms, as the tests need it.</summary>
+public static partial class SiteActions
+{
+    public static async Task RegisterThroughFormAsync(this IPage page, string email, string displayName, string password = WebAppFactory.Password)
+    {
+        await page.GotoAsync("/account/register");
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Display name", new() { Exact = true }).FillAsync(displayName);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(EventsPath());
+    }
+
+    /// <summary>Signs in from the sign-in page (wherever the page is now) and waits to be sent on.</summary>
+    public static async Task SignInThroughFormAsync(this IPage page, string email, string password = WebAppFactory.Password)
+    {
+        if (!page.Url.Contains("/account/signin", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/account/signin");
+        }
+
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(SignInPath());
+    }
+
+    /// <summary>Opens the event's page, presses Enroll and returns the status message the page then shows.</summary>
+    public static async Task<ILocator> EnrollThroughPageAsync(this IPage page, Guid eventId)
+    {
+        await page.GotoAsync($"/app/events/{eventId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enroll", Exact = true }).ClickAsync();
+        var status = page.GetByTestId("enrollment-status");
+        await Expect(status).ToBeVisibleAsync();
+        return status;
+    }
+
+    /// <summary>Reloads until <paramref name="condition"/> holds: for pages fed by a read model that catches up shortly after a commit.</summary>
+    public static async Task ReloadUntilAsync(this IPage page, Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Not within 15 s: {what}");
+            }
+
+            await Task.Delay(200);
+            await page.ReloadAsync();
+        }
+    }
+
+    [GeneratedRegex("/app/events$")]
+    public static partial Regex EventsPath();
+
+    [GeneratedRegex("/account/signin")]
+    public static partial Regex SignInPath();
+}
