@@ -82,7 +82,8 @@ public sealed partial class EventCapacityGrain(
         return changed ? state?.ToSummary() ?? (await LoadedStateAsync())?.ToSummary() : null;
     }
 
-    public async Task<Enrollment?> GetEnrollment(Guid userId) => (await LoadedStateAsync())?.FindLive(userId);
+    public async Task<Enrollment?> GetEnrollment(Guid userId) =>
+        await LoadedStateAsync() is { } current && current.FindLive(userId) is { } enrollment ? current.Shown(enrollment) : null;
 
     public async Task<EventCapacitySummary?> GetSummary() => (await LoadedStateAsync())?.ToSummary();
 

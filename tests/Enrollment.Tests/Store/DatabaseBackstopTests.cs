@@ -131,6 +131,22 @@ public sealed class DatabaseBackstopTests(PostgresFixture database)
         Assert.Equal(3, await RawEnrollmentSql.CountAsync(database.DataSource, "enrollments", evt.Id));
     }
 
+    [Fact]
+    public async Task A_transaction_that_leaves_a_seat_free_while_someone_waits_is_refused_at_commit()
+    {
+        var evt = await database.CreateEventAsync(capacity: 1, hasWaitlist: true);
+        await RawEnrollmentSql.InsertAsync(database.DataSource, evt.Id, Guid.NewGuid(), "confirmed", null);
+        await RawEnrollmentSql.InsertAsync(database.DataSource, evt.Id, Guid.NewGuid(), "waitlisted", 1);
+
+        // raising the capacity without promoting anybody would leave the new seat empty while someone waits
+        await using var raise = database.DataSource.CreateCommand("UPDATE enrollment_policies SET capacity = 2 WHERE event_id = $1");
+        raise.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = evt.Id });
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => raise.ExecuteNonQueryAsync());
+
+        Assert.Equal("enrollment_no_free_seat_while_waiting", refused.ConstraintName);
+        Assert.Equal(1, (await database.Catalog.FindAsync(evt.Id))!.Policy.Capacity);
+    }
+
     [Theory]
     [InlineData("INSERT INTO enrollment_policies (event_id, capacity, has_waitlist) SELECT id, -1, false FROM events LIMIT 1", "enrollment_policies_capacity_non_negative")]
     [InlineData("UPDATE enrollments SET status = 'pending' WHERE id = (SELECT id FROM enrollments LIMIT 1)", "enrollments_status_known")]
