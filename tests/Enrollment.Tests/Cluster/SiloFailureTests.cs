@@ -12,7 +12,7 @@ public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper
     [Fact]
     public async Task A_silo_killed_mid_burst_loses_no_answered_enrollment()
     {
-        await using var cluster = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 3, configure: silo =>
+        await using var cluster = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 3, responseTimeout: TimeSpan.FromSeconds(15), configure: silo =>
         {
             // notice a dead silo within a few seconds rather than the production default
             silo.Configure<ClusterMembershipOptions>(options =>

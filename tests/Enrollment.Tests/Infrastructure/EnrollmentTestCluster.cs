@@ -10,18 +10,21 @@ namespace OrleansEnrollment.Tests.Infrastructure;
 public static class EnrollmentTestCluster
 {
     // Bursts queue thousands of calls on one grain; the default 30 s response timeout would be the flaky part.
-    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromMinutes(3);
 
     /// <param name="settings">Configuration as the hosts read it (e.g. <c>Outbox:RedeliverAfter</c>, <c>Messaging:Transport</c>).</param>
     /// <param name="configure">Extra silo configuration, applied after the system's own (to replace a service, say).</param>
     /// <param name="addConsumers">Extra bus consumers on every silo, e.g. one that records what reached the bus.</param>
+    /// <param name="responseTimeout">How long a call may wait for its answer (a test that kills silos wants failures fast).</param>
     public static async Task<InProcessTestCluster> StartAsync(
         string connectionString,
         short silos = 3,
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<ISiloBuilder>? configure = null,
-        Action<IBusRegistrationConfigurator>? addConsumers = null)
+        Action<IBusRegistrationConfigurator>? addConsumers = null,
+        TimeSpan? responseTimeout = null)
     {
+        var timeout = responseTimeout ?? DefaultResponseTimeout;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
@@ -29,9 +32,9 @@ public static class EnrollmentTestCluster
         {
             configure?.Invoke(silo);
             silo.AddEnrollment(connectionString, configuration, addConsumers);
-            silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout);
+            silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = timeout);
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = ResponseTimeout));
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = timeout));
 
         var cluster = builder.Build();
         await cluster.DeployAsync();
