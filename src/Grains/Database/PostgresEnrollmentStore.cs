@@ -335,8 +335,8 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
 
         var live = new List<Enrollment>(policy.ActiveCount + policy.WaitlistCount);
         await using (var command = new NpgsqlCommand(
-            """
-            SELECT id, user_id, status, waitlist_position, created_at
+            $"""
+            SELECT {EnrollmentRows.Columns}
               FROM enrollments
              WHERE event_id = @event_id AND status <> 'cancelled'
             """, connection, transaction))
@@ -345,13 +345,7 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                live.Add(new Enrollment(
-                    reader.GetGuid(0),
-                    eventId,
-                    reader.GetGuid(1),
-                    EnrollmentStatusNames.Parse(reader.GetString(2)),
-                    reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                    reader.GetFieldValue<DateTimeOffset>(4)));
+                live.Add(EnrollmentRows.Read(reader, eventId));
             }
         }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using OrleansEnrollment.Database;
 
 namespace OrleansEnrollment.Enrollments;
 
@@ -37,7 +38,7 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
 
         // waiting people in arrival order, then everyone else in enrollment order
         await using var command = dataSource.CreateCommand(
-            "SELECT id, user_id, status, waitlist_position, created_at FROM enrollments WHERE event_id = $1" + filter +
+            $"SELECT {EnrollmentRows.Columns} FROM enrollments WHERE event_id = $1" + filter +
             " ORDER BY (status <> 'waitlisted'), waitlist_position, created_at, id");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
 
@@ -45,9 +46,7 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            enrollments.Add(new Enrollment(
-                reader.GetGuid(0), eventId, reader.GetGuid(1), EnrollmentStatusNames.Parse(reader.GetString(2)),
-                reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            enrollments.Add(EnrollmentRows.Read(reader, eventId));
         }
 
         return enrollments;
@@ -68,16 +67,14 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
 
         var enrollments = new List<Enrollment>();
         await using var list = new NpgsqlCommand(
-            "SELECT id, user_id, status, waitlist_position, created_at FROM enrollments WHERE event_id = $1 ORDER BY created_at, id",
+            $"SELECT {EnrollmentRows.Columns} FROM enrollments WHERE event_id = $1 ORDER BY created_at, id",
             connection, transaction);
         list.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                enrollments.Add(new Enrollment(
-                    reader.GetGuid(0), eventId, reader.GetGuid(1), EnrollmentStatusNames.Parse(reader.GetString(2)),
-                    reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+                enrollments.Add(EnrollmentRows.Read(reader, eventId));
             }
         }
 
