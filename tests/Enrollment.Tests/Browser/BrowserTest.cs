@@ -44,6 +44,23 @@ public abstract class BrowserTest(PostgresFixture database, ChromiumFixture chro
 
     protected static string NewEmail() => $"user-{Guid.NewGuid():N}@test.local";
 
+    /// <summary>A page signed in as the configured admin (the account is made through the API first).</summary>
+    protected async Task<IPage> NewAdminAsync()
+    {
+        (await App.SignedInAdminAsync()).Client.Dispose();
+        var page = await NewVisitorAsync();
+        await page.SignInThroughFormAsync(WebAppFactory.AdminEmail);
+        return page;
+    }
+
+    /// <summary>A registered, signed-in person with a page of their own.</summary>
+    protected async Task<IPage> NewMemberAsync(string displayName)
+    {
+        var page = await NewVisitorAsync();
+        await page.RegisterThroughFormAsync(NewEmail(), displayName);
+        return page;
+    }
+
     /// <summary>An event a few days out; events listed by start time put the earliest first.</summary>
     protected Task<EventInfo> CreateEventAsync(string title, int? capacity, bool hasWaitlist, double daysAhead = 7) =>
         database.Catalog.CreateAsync(

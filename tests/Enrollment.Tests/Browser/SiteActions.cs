@@ -42,6 +42,31 @@ public static partial class SiteActions
         return status;
     }
 
+    /// <summary>Presses "Cancel my enrollment" on the event's page and returns the status message the page then shows.</summary>
+    public static async Task<ILocator> CancelThroughPageAsync(this IPage page, Guid eventId)
+    {
+        await page.GotoAsync($"/app/events/{eventId}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel my enrollment", Exact = true }).ClickAsync();
+        var status = page.GetByTestId("enrollment-status");
+        await Expect(status).ToHaveTextAsync("Your enrollment was cancelled");
+        return status;
+    }
+
+    /// <summary>The admin roster's row for one person.</summary>
+    public static ILocator RosterRow(this IPage page, string displayName) =>
+        page.GetByTestId("roster").Locator("tbody tr").Filter(new() { Has = page.GetByTestId("roster-user").GetByText(displayName, new() { Exact = true }) });
+
+    /// <summary>Types an optional reason into a roster row's action form and presses its button.</summary>
+    public static async Task ActOnRowAsync(this ILocator row, string action, string? reason = null)
+    {
+        if (reason is not null)
+        {
+            await row.GetByTestId($"reason-{action}").FillAsync(reason);
+        }
+
+        await row.GetByTestId($"action-{action}").ClickAsync();
+    }
+
     /// <summary>Reloads until <paramref name="condition"/> holds: for pages fed by a read model that catches up shortly after a commit.</summary>
     public static async Task ReloadUntilAsync(this IPage page, Func<Task<bool>> condition, string what)
     {

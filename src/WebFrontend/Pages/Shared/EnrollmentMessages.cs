@@ -6,16 +6,30 @@ namespace OrleansEnrollment.WebFrontend.Pages.Shared;
 /// <summary>The sentence that tells a user where their enrollment stands.</summary>
 public static class EnrollmentMessages
 {
-    public static string For(Enrollment enrollment) => enrollment.Status switch
+    /// <summary>Said wherever a waitlist position is shown, because it is a rank, not a ticket number.</summary>
+    public const string RankExplained = "Your place among the people still waiting; it moves up as others leave.";
+
+    /// <summary>The same, for admins reading the roster.</summary>
+    public const string RosterRankExplained =
+        "Waitlist position is the place among the people still waiting (1 = next); it moves up as others leave.";
+
+    public static string For(Enrollment enrollment) => enrollment.Status == EnrollmentStatus.Waitlisted
+        // The rank is the place among the people still waiting, which is what a user cares about; the stored arrival
+        // position only stands in where nobody worked the rank out.
+        ? string.Create(CultureInfo.InvariantCulture, $"You are on the waitlist (position {enrollment.WaitlistRank ?? enrollment.WaitlistPosition})")
+        : For(enrollment.Status);
+
+    public static string For(EnrollmentStatus status) => status switch
     {
         EnrollmentStatus.Confirmed => "You are confirmed",
-        // The rank is the place among the people still waiting, which is what a user cares about; only the grain's
-        // answers carry it, so elsewhere the stored arrival position stands in.
-        EnrollmentStatus.Waitlisted => string.Create(
-            CultureInfo.InvariantCulture, $"You are on the waitlist (position {enrollment.WaitlistRank ?? enrollment.WaitlistPosition})"),
+        EnrollmentStatus.Waitlisted => "You are on the waitlist",
         EnrollmentStatus.CheckedIn => "You are checked in",
         EnrollmentStatus.Attended => "You attended",
         EnrollmentStatus.Cancelled => "Your enrollment was cancelled",
-        _ => enrollment.Status.ToName(),
+        _ => status.ToName(),
     };
+
+    /// <summary>The waitlist position to show in a table: the rank while waiting, nothing otherwise (the stored one is history).</summary>
+    public static int? ShownPosition(EnrollmentStatus status, int? rank, int? storedPosition) =>
+        status == EnrollmentStatus.Waitlisted ? rank ?? storedPosition : null;
 }

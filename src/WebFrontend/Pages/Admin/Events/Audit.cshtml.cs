@@ -39,6 +39,7 @@ public sealed class AuditModel(EventCatalog catalog, EnrollmentQueries queries, 
         return Page();
     }
 
+    /// <summary>Who asked: a person by name, or the system for what follows from another change (a waitlist promotion).</summary>
     public string Actor(Guid? actorId) =>
         actorId is { } id ? Names.GetValueOrDefault(id, id.ToString()) : "system";
 }

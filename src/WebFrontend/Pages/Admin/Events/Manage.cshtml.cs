@@ -10,7 +10,8 @@ namespace OrleansEnrollment.WebFrontend.Pages.Admin.Events;
 
 /// <summary>
 /// One event for an admin: its policy and its roster. The roster comes from the event's roster grain, an in-memory
-/// read model, so browsing it never scans or locks the enrollment tables the decider writes to.
+/// read model, so browsing it never scans or locks the enrollment tables the decider writes to. Changes (policy and
+/// per-enrollment actions) go through the event's capacity grain, which decides every enrollment.
 /// </summary>
 public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, UserAccounts accounts) : PageModel
 {
@@ -20,6 +21,15 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         "Lowering the capacity below the number of active enrollments removes nobody: new people wait or are refused until " +
         "seats free up. Turning the waitlist off keeps the people already waiting, in order.";
 
+    public const string Unavailable = "The change could not be saved right now. Please try again in a moment.";
+
+    public const string RosterBehindNote = "The roster below has not caught up with this change yet; reload in a moment to see it.";
+
+    // How long a page view after an action waits for the roster read model to show it: long enough for the stream's usual
+    // delivery, short enough that a stalled stream costs the admin a moment, not a hang.
+    private static readonly TimeSpan RosterCatchUp = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RosterPoll = TimeSpan.FromMilliseconds(100);
+
     [BindProperty]
     public int? Capacity { get; set; }
 
@@ -28,6 +38,18 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
 
     [TempData]
     public string? Saved { get; set; }
+
+    /// <summary>What the last roster action did, shown next to the roster.</summary>
+    [TempData]
+    public string? ActionDone { get; set; }
+
+    /// <summary>Why the last roster action was refused (or could not be saved), shown next to the roster.</summary>
+    [TempData]
+    public string? ActionError { get; set; }
+
+    /// <summary>"{enrollment id} {status}" after an action: the page waits briefly for the roster to show that status.</summary>
+    [TempData]
+    public string? Changed { get; set; }
 
     public EventInfo Event { get; private set; } = null!;
 
@@ -40,6 +62,11 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
 
     public string? FilterProblem { get; private set; }
 
+    public string? PolicyProblem { get; private set; }
+
+    /// <summary>True when the last action is not in the roster read model yet (it is committed; the view lags).</summary>
+    public bool RosterBehind { get; private set; }
+
     public int PageNumber { get; private set; } = 1;
 
     public int PageCount { get; private set; } = 1;
@@ -51,6 +78,7 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
             return NotFound();
         }
 
+        await AwaitChangeInRosterAsync(cancellationToken);
         Capacity = Event.Policy.Capacity;
         HasWaitlist = Event.Policy.HasWaitlist;
         return Page();
@@ -69,19 +97,91 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
             return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
         }
 
-        // Through the grain, never the table: it decides every enrollment, so it must hold the policy it decides by.
-        var request = new TransitionRequest(User.UserId(), Guid.NewGuid(), Reason: null);
-        if (await grains.GetGrain<IEventCapacityGrain>(id).ChangePolicy(policy, request) is null)
+        try
         {
-            return NotFound();
+            // Through the grain, never the table: it decides every enrollment, so it must hold the policy it decides by.
+            var request = new TransitionRequest(User.UserId(), Guid.NewGuid(), Reason: null);
+            if (await grains.GetGrain<IEventCapacityGrain>(id).ChangePolicy(policy, request) is null)
+            {
+                return NotFound();
+            }
+        }
+        catch (EnrollmentUnavailableException)
+        {
+            PolicyProblem = Unavailable;
+            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
         }
 
         Saved = "The policy is saved.";
-        return LocalRedirect($"/admin/events/{id}");
+        return LocalRedirect(ListLink(id, ListStatus(), ListPage()));
     }
 
-    public string PageLink(int page) => string.Create(
-        CultureInfo.InvariantCulture, $"/admin/events/{Event.Id}?status={Uri.EscapeDataString(Status ?? "")}&page={page}");
+    /// <summary>
+    /// A roster row's button: check in, mark attended, promote or cancel one enrollment. Always answers with a redirect
+    /// back to the same filter and page (post/redirect/get), carrying what happened or why the grain refused.
+    /// </summary>
+    public async Task<IActionResult> OnPostTransitionAsync(
+        Guid id, Guid enrollmentId, string? transition, string? reason, CancellationToken cancellationToken)
+    {
+        var back = ListLink(id, ListStatus(), ListPage()) + "#roster";
+        if (RosterActions.Find(transition) is not { } action)
+        {
+            ActionError = "That is not an action on an enrollment.";
+            return LocalRedirect(back);
+        }
+
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (reason is { Length: > TransitionRequest.MaxReasonLength })
+        {
+            // The input's maxlength stops this in a browser; a hand-made request still gets a readable answer.
+            ActionError = $"A reason has at most {TransitionRequest.MaxReasonLength} characters.";
+            return LocalRedirect(back);
+        }
+
+        TransitionResult result;
+        try
+        {
+            // A fresh request id per press: the audit trail tells two presses apart, and the grain refuses the second.
+            result = await action.Apply(
+                grains.GetGrain<IEventCapacityGrain>(id), enrollmentId, new TransitionRequest(User.UserId(), Guid.NewGuid(), reason));
+        }
+        catch (EnrollmentUnavailableException)
+        {
+            ActionError = Unavailable;
+            return LocalRedirect(back);
+        }
+
+        switch (result)
+        {
+            case { Outcome: TransitionOutcome.Done, Enrollment: { } after }:
+                var names = await accounts.DisplayNamesAsync([after.UserId], cancellationToken);
+                ActionDone = action.Done(names.GetValueOrDefault(after.UserId, "the user"));
+                Changed = string.Create(CultureInfo.InvariantCulture, $"{after.Id} {after.Status.ToName()}");
+                break;
+            case { Outcome: TransitionOutcome.NotFound } when await catalog.FindAsync(id, cancellationToken) is null:
+                return NotFound();
+            default:
+                // Refused (say, no seat is free) or gone (cancelled in another tab): the grain's message says which.
+                ActionError = result.Message ?? "The enrollment cannot make this change.";
+                break;
+        }
+
+        return LocalRedirect(back);
+    }
+
+    public string PageLink(int page) => ListLink(Event.Id, Status, page);
+
+    /// <summary>Where a row's buttons post: the handler, plus the filter and page to come back to.</summary>
+    public string TransitionLink => PageLink(PageNumber) + "&handler=Transition";
+
+    private static string ListLink(Guid id, string? status, int page) => string.Create(
+        CultureInfo.InvariantCulture, $"/admin/events/{id}?status={Uri.EscapeDataString(status ?? "")}&page={page}");
+
+    private string? ListStatus() => EnrollmentStatusNames.TryParse(Request.Query["status"], out _) ? Request.Query["status"].ToString() : null;
+
+    // Read by hand: Razor Pages reserve the "page" route value for the page's own name, so it cannot be bound.
+    private int ListPage() =>
+        int.TryParse(Request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page > 0 ? page : 1;
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -91,13 +191,11 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         }
 
         Event = info;
-        EnrollmentStatus? only = null;
         var requested = Request.Query["status"].ToString();
         if (requested.Length > 0)
         {
-            if (EnrollmentStatusNames.TryParse(requested, out var status))
+            if (EnrollmentStatusNames.TryParse(requested, out _))
             {
-                only = status;
                 Status = requested;
             }
             else
@@ -106,9 +204,15 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
             }
         }
 
-        // Read by hand: Razor Pages reserve the "page" route value for the page's own name, so it cannot be bound.
-        PageNumber = int.TryParse(Request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page > 0 ? page : 1;
-        var roster = grains.GetGrain<IEventRosterGrain>(id);
+        PageNumber = ListPage();
+        await ReadRosterAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task ReadRosterAsync(CancellationToken cancellationToken)
+    {
+        EnrollmentStatus? only = Status is null ? null : EnrollmentStatusNames.Parse(Status);
+        var roster = grains.GetGrain<IEventRosterGrain>(Event.Id);
         Roster = await roster.GetPage(only, PageNumber, PageSize);
         PageCount = Math.Max(1, (Roster.Total + PageSize - 1) / PageSize);
         if (PageNumber > PageCount)
@@ -118,6 +222,29 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         }
 
         Names = await accounts.DisplayNamesAsync(Roster.Items.Select(item => item.UserId), cancellationToken);
-        return true;
+    }
+
+    /// <summary>
+    /// The roster is fed by the event's stream, so right after an action it may still show the row as it was, with
+    /// buttons that would now be refused. Waits a moment for it to catch up; if it does not, says so.
+    /// </summary>
+    private async Task AwaitChangeInRosterAsync(CancellationToken cancellationToken)
+    {
+        if (Changed?.Split(' ') is not [var rawId, var rawStatus] ||
+            !Guid.TryParse(rawId, out var enrollmentId) || !EnrollmentStatusNames.TryParse(rawStatus, out var expected))
+        {
+            return;
+        }
+
+        // Only a row still on this page with its old status shows the lag; a row that left the filter did catch up.
+        bool Behind() => Roster.Items.Any(item => item.EnrollmentId == enrollmentId && item.Status != expected);
+        var deadline = DateTime.UtcNow + RosterCatchUp;
+        while (Behind() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(RosterPoll, cancellationToken);
+            await ReadRosterAsync(cancellationToken);
+        }
+
+        RosterBehind = Behind();
     }
 }

@@ -11,6 +11,8 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : P
 {
     public const string Unavailable = "Your enrollment could not be saved right now. Please try again in a moment.";
 
+    public const string CancelUnavailable = "Your cancellation could not be saved right now. Please try again in a moment.";
+
     public EventInfo Event { get; private set; } = null!;
 
     /// <summary>The user's live enrollment; a cancelled one does not hold them a place.</summary>
@@ -18,7 +20,17 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : P
 
     public string? Problem { get; private set; }
 
+    /// <summary>
+    /// Set for the one page view after the user cancelled: the grain no longer returns a cancelled enrollment, so
+    /// without it the page could not tell "cancelled a moment ago" from "never enrolled".
+    /// </summary>
+    [TempData]
+    public bool JustCancelled { get; set; }
+
     public bool Holds => Enrollment is { Status: not EnrollmentStatus.Cancelled };
+
+    /// <summary>Only a seat or a place in line can be given up; a checked-in or attended enrollment is history.</summary>
+    public bool CanCancel => Enrollment is { Status: EnrollmentStatus.Confirmed or EnrollmentStatus.Waitlisted };
 
     public bool ShowFull => !Holds && EventAvailability.RefusesNewcomers(Event);
 
@@ -48,6 +60,35 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : P
         return LocalRedirect($"/app/events/{id}");
     }
 
+    public async Task<IActionResult> OnPostCancelAsync(Guid id, CancellationToken cancellationToken)
+    {
+        TransitionResult result;
+        try
+        {
+            // The grain takes the actor from the user id; a freed seat goes to the head of the waitlist in the same commit.
+            result = await grains.GetGrain<IEventCapacityGrain>(id)
+                .CancelOwn(User.UserId(), new TransitionRequest(User.UserId(), Guid.NewGuid(), Reason: null));
+        }
+        catch (EnrollmentUnavailableException)
+        {
+            Problem = CancelUnavailable;
+            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        }
+
+        switch (result.Outcome)
+        {
+            case TransitionOutcome.Done:
+                JustCancelled = true;
+                return LocalRedirect($"/app/events/{id}");
+            case TransitionOutcome.NotFound when await catalog.FindAsync(id, cancellationToken) is null:
+                return NotFound();
+            default:
+                // Not enrolled any more (a second press, another tab) or past cancelling (checked in): say which.
+                Problem = result.Message;
+                return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        }
+    }
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await catalog.FindAsync(id, cancellationToken) is not { } info)
@@ -56,6 +97,7 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : P
         }
 
         Event = info;
+        // The grain's answer carries the waiting rank, which is what the status sentence shows.
         Enrollment = await grains.GetGrain<IEventCapacityGrain>(id).GetEnrollment(User.UserId());
         return true;
     }
