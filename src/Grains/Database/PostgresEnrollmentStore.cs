@@ -62,6 +62,13 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         }
     }
 
+    public async Task<bool> IsCommittedAsync(Guid domainEventId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = domainEventId });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
         Guid eventId, Func<EventCapacityState, DecisionWrite?> decide, CancellationToken cancellationToken = default)
     {

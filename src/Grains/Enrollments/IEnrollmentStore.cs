@@ -16,6 +16,9 @@ public interface IEnrollmentStore
     /// </summary>
     Task<CommitResult> CommitAsync(Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether the transaction that wrote this domain event committed (its outbox row exists).</summary>
+    Task<bool> IsCommittedAsync(Guid domainEventId, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// For a decider that lost a race: locks the event's policy row, loads the state under that lock, lets
     /// <paramref name="decide"/> decide (and apply) against it, and commits the result before releasing the lock.

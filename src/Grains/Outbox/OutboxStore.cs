@@ -35,14 +35,6 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         return events;
     }
 
-    /// <summary>Whether this domain event was committed (its outbox row exists).</summary>
-    public async Task<bool> ContainsAsync(Guid domainEventId, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1)");
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = domainEventId });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     public async Task MarkDispatchedAsync(IReadOnlyCollection<Guid> domainEventIds, CancellationToken cancellationToken = default)
     {
         if (domainEventIds.Count == 0)

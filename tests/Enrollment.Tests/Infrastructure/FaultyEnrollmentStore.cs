@@ -17,6 +17,15 @@ public sealed class FaultyEnrollmentStore(IEnrollmentStore inner) : IEnrollmentS
 
     public Fault NextCommit { get; set; }
 
+    /// <summary>While set, commits wait for it: a write "in flight" for as long as a test needs.</summary>
+    public TaskCompletionSource? HoldCommits { get; set; }
+
+    /// <summary>How many changes each commit that reached the database carried, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> CommittedGroupSizes { get; } = new();
+
+    /// <summary>Commits that have started (and may be held).</summary>
+    public int CommitsStarted;
+
     public bool LoadsFail { get; set; }
 
     public Task<EventCapacityState?> LoadAsync(Guid eventId, CancellationToken cancellationToken = default) =>
@@ -25,6 +34,12 @@ public sealed class FaultyEnrollmentStore(IEnrollmentStore inner) : IEnrollmentS
     public async Task<CommitResult> CommitAsync(
         Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref CommitsStarted);
+        if (HoldCommits is { } hold)
+        {
+            await hold.Task;
+        }
+
         var fault = NextCommit;
         NextCommit = Fault.None;
         if (fault == Fault.FailBeforeCommit)
@@ -33,10 +48,18 @@ public sealed class FaultyEnrollmentStore(IEnrollmentStore inner) : IEnrollmentS
         }
 
         var result = await inner.CommitAsync(eventId, expectedVersion, write, cancellationToken);
+        if (result is CommitResult.Committed)
+        {
+            CommittedGroupSizes.Enqueue(write.Changes.Count);
+        }
+
         return fault == Fault.LoseAcknowledgementAfterCommit
             ? throw new TimeoutException("injected: the connection broke after the commit")
             : result;
     }
+
+    public Task<bool> IsCommittedAsync(Guid domainEventId, CancellationToken cancellationToken = default) =>
+        LoadsFail ? throw new TimeoutException("injected: the database does not answer") : inner.IsCommittedAsync(domainEventId, cancellationToken);
 
     public Task<(EventCapacityState? State, CommitResult Result)> DecideUnderLockAsync(
         Guid eventId, Func<EventCapacityState, DecisionWrite?> decide, CancellationToken cancellationToken = default) =>
