@@ -1,0 +1,109 @@
+using System.Globalization;
+
+namespace OrleansEnrollment.Bench;
+
+/// <summary>What one run measures, from the command line. Every scenario gets the same clients and requests.</summary>
+public sealed record BenchOptions
+{
+    public const string Baseline = "baseline";
+    public const string Hot = "hot";
+    public const string Spread = "spread";
+    public const string Http = "http";
+    public const string Activation = "activation";
+
+    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Hot, Spread, Http, Activation];
+
+    public int Clients { get; init; } = 256;
+
+    /// <summary>Timed requests per scenario (the cap when <see cref="Duration"/> is set, and the HTTP scenario's user count).</summary>
+    public int Requests { get; init; } = 3_000;
+
+    /// <summary>When set, each scenario runs this long (or until <see cref="Requests"/>), instead of for a request count.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Untimed requests before each scenario's timing starts; null picks a default per scenario.</summary>
+    public int? Warmup { get; init; }
+
+    public int Events { get; init; } = 1_000;
+
+    public int Capacity { get; init; } = 100;
+
+    /// <summary>An existing PostgreSQL server to use instead of starting a private one.</summary>
+    public string? Connection { get; init; }
+
+    public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>(AllScenarios);
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+
+    /// <summary>
+    /// Enough untimed requests for every client to open its connection and for the code paths to be compiled, so the
+    /// timed part measures steady state. (The spread scenario also activates all its grains before the warm-up.)
+    /// </summary>
+    public int WarmupRequests => Warmup ?? Math.Max(Clients, 200);
+
+    public static string Usage =>
+        """
+        Usage: dotnet run -c Release --project bench/Enrollment.Bench -- [options]
+          --clients N        concurrent clients (default 256)
+          --requests N       timed requests per scenario (default 3000)
+          --duration S       run each scenario S seconds instead (still capped at --requests)
+          --warmup N         untimed requests before each scenario (default max(clients, 200))
+          --events N         events in the spread scenario (default 1000)
+          --capacity N       seats per event; later enrollments are waitlisted (default 100)
+          --connection CS    use this PostgreSQL instead of starting a private one
+          --scenarios LIST   any of baseline,hot,spread,http,activation (default: all)
+          --activation       add the activation measurements to a --scenarios subset
+        """;
+
+    /// <exception cref="FormatException">An unknown flag or a bad value; the message says which.</exception>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        var addActivation = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{flag} needs a value.");
+            options = flag switch
+            {
+                "--clients" => options with { Clients = Positive(flag, Value()) },
+                "--requests" => options with { Requests = Positive(flag, Value()) },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Positive(flag, Value())) },
+                "--warmup" => options with { Warmup = NonNegative(flag, Value()) },
+                "--events" => options with { Events = Positive(flag, Value()) },
+                "--capacity" => options with { Capacity = NonNegative(flag, Value()) },
+                "--connection" => options with { Connection = Value() },
+                "--scenarios" => options with { Scenarios = ParseScenarios(Value()) },
+                "--activation" => options,
+                _ => throw new FormatException($"Unknown option '{flag}'."),
+            };
+            addActivation |= flag == "--activation";
+        }
+
+        return addActivation ? options with { Scenarios = new HashSet<string>(options.Scenarios) { Activation } } : options;
+    }
+
+    private static HashSet<string> ParseScenarios(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(name => name.ToLowerInvariant())
+            .ToHashSet();
+        var unknown = names.Except(AllScenarios).ToList();
+        if (unknown.Count > 0 || names.Count == 0)
+        {
+            throw new FormatException($"--scenarios takes a list of {string.Join(",", AllScenarios)}; got '{list}'.");
+        }
+
+        return names;
+    }
+
+    private static int Positive(string flag, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new FormatException($"{flag} takes a positive whole number; got '{value}'.");
+
+    private static int NonNegative(string flag, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new FormatException($"{flag} takes a whole number; got '{value}'.");
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OrleansEnrollment.Bench;
+
+// One run, one PostgreSQL: the original algorithm against our grains (hot, spread), the real HTTP API, and what an
+// activation costs. Exits non-zero when a request failed or an invariant broke, so a fast but wrong run never passes.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (FormatException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var total = Stopwatch.StartNew();
+using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+var logger = logging.CreateLogger("OrleansEnrollment.Bench");
+
+var runs = new Dictionary<string, ScenarioRun>();
+var problems = new List<string>();
+string? activationReport = null;
+
+await using (var database = await BenchDatabase.OpenAsync(options.Connection, logger))
+{
+    Console.WriteLine($"Enrollment bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {database.Description}");
+    Console.WriteLine(
+        $"{options.Clients} clients; {(options.Duration is { } d ? $"{d.TotalSeconds:F0} s (at most {options.Requests} requests)" : $"{options.Requests} requests")} " +
+        $"per scenario after a warm-up; capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
+
+    if (options.Runs(BenchOptions.Baseline))
+    {
+        Console.WriteLine("baseline: the original algorithm on Npgsql, one hot event");
+        Record(await BaselineScenario.RunAsync(database, options));
+    }
+
+    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Activation))
+    {
+        // Stopped before the HTTP scenario, whose process runs a silo of its own on the same database.
+        await using var silo = await CoHostedSilo.StartAsync(database.ConnectionString);
+        if (options.Runs(BenchOptions.Hot))
+        {
+            Console.WriteLine("hot: EventCapacity grains in a co-hosted silo, one hot event");
+            Record(await GrainScenarios.HotAsync(database, silo.Grains, options));
+        }
+
+        if (options.Runs(BenchOptions.Spread))
+        {
+            Console.WriteLine($"spread: EventCapacity grains in a co-hosted silo, {options.Events} events round robin");
+            Record(await GrainScenarios.SpreadAsync(database, silo.Grains, options));
+        }
+
+        if (options.Runs(BenchOptions.Activation))
+        {
+            Console.WriteLine("activation: memory and start-up of an event's grain over many enrollments");
+            var figures = await ActivationProbe.MeasureAsync(database, silo.Grains, options.Capacity);
+            activationReport = string.Join(Environment.NewLine,
+                $"memory of an activated event with {ActivationProbe.MemoryEnrollments:N0} enrollments: {figures.BytesFor10K / 1024.0 / 1024.0:F2} MB " +
+                $"({figures.BytesFor10K / (double)ActivationProbe.MemoryEnrollments:F0} bytes per enrollment, managed heap growth, median of 3)",
+                $"activation of an event with {ActivationProbe.TimedEnrollments:N0} enrollments: {figures.ActivationOf100K.TotalMilliseconds:F0} ms " +
+                $"(first GetSummary; inserting them with SQL took {figures.SeedOf100K.TotalMilliseconds:F0} ms)");
+            Console.WriteLine("  " + activationReport.Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal));
+            var broken = await InvariantChecker.CheckAsync(database.DataSource, BenchOptions.Activation, figures.EventIds, expectedEnrollments: null);
+            problems.AddRange(broken);
+        }
+    }
+
+    if (options.Runs(BenchOptions.Http))
+    {
+        Console.WriteLine("http: the real web frontend as a child process, bearer tokens, one hot event");
+        Record(await HttpScenario.RunAsync(database, options));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"Summary ({Environment.ProcessorCount} cores, {options.Clients} clients, total run {total.Elapsed.TotalSeconds:F0} s):");
+foreach (var run in runs.Values)
+{
+    Console.WriteLine("  " + run.Describe());
+}
+
+if (activationReport is not null)
+{
+    Console.WriteLine(activationReport);
+}
+
+foreach (var problem in problems)
+{
+    Console.WriteLine($"BROKEN: {problem}");
+}
+
+if (runs.TryGetValue(BenchOptions.Baseline, out var baseline))
+{
+    foreach (var scenario in new[] { BenchOptions.Hot, BenchOptions.Spread, BenchOptions.Http })
+    {
+        if (runs.TryGetValue(scenario, out var ours))
+        {
+            // throughput ratios (answers per second), one decimal, the same on every machine's culture
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture, $"ratio {scenario}/baseline: {ours.Result.EnrollmentsPerSecond / baseline.Result.EnrollmentsPerSecond:F1}"));
+        }
+    }
+}
+
+return problems.Count == 0 ? 0 : 1;
+
+void Record(ScenarioRun run)
+{
+    runs[run.Result.Scenario] = run;
+    problems.AddRange(run.Problems);
+}
