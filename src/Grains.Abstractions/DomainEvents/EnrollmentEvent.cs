@@ -49,6 +49,10 @@ public sealed record EnrollmentWaitlisted : EnrollmentEvent
     /// <summary>The arrival order on the waitlist (the stored position).</summary>
     [Id(0)]
     public required int Position { get; init; }
+
+    /// <summary>The place among the people waiting when this enrollment joined (1 = next): what the user is shown.</summary>
+    [Id(1)]
+    public int Rank { get; init; }
 }
 
 /// <summary>An enrollment was cancelled, by its user or by an admin on their behalf.</summary>

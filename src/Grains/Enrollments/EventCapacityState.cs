@@ -82,8 +82,10 @@ public sealed class EventCapacityState
         var createdAt = ToDatabasePrecision(request.ReceivedAt);
         var enrollment = new Enrollment(Guid.CreateVersion7(createdAt), EventId, request.UserId, status, verdict.WaitlistPosition, createdAt);
         var reason = status == EnrollmentStatus.Waitlisted ? "enrolled; event full, added to the waitlist" : "enrolled";
+        // a newcomer waits behind everyone already waiting
+        var shown = status == EnrollmentStatus.Waitlisted ? enrollment with { WaitlistRank = WaitlistCount + 1 } : enrollment;
         var change = new EnrollmentChange(
-            enrollment, null, reason, request.UserId, request.RequestId, createdAt, TransitionEvents.For(enrollment, null, LastEventSequence + 1, createdAt));
+            enrollment, null, reason, request.UserId, request.RequestId, createdAt, TransitionEvents.For(shown, null, LastEventSequence + 1, createdAt));
         return new EnrollmentDecision.Admit(enrollment, request, change);
     }
 

@@ -17,7 +17,7 @@ public static class TransitionEvents
             (null, EnrollmentStatus.Waitlisted) => new EnrollmentWaitlisted
             {
                 Id = id, EventId = after.EventId, EnrollmentId = after.Id, UserId = after.UserId, Sequence = sequence, OccurredAt = at,
-                Position = after.WaitlistPosition!.Value,
+                Position = after.WaitlistPosition!.Value, Rank = after.WaitlistRank ?? 0,
             },
             ({ } previous, EnrollmentStatus.Cancelled) => new EnrollmentCancelled
             {

@@ -18,7 +18,10 @@ public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
         NotifyAsync(context, NotificationKinds.Confirmed, "You are confirmed for %s");
 
     public Task Consume(ConsumeContext<EnrollmentWaitlisted> context) =>
-        NotifyAsync(context, NotificationKinds.Waitlisted, $"You are on the waitlist for %s (position {context.Message.Position})");
+        NotifyAsync(context, NotificationKinds.Waitlisted, $"You are on the waitlist for %s (position {WaitingRank(context.Message)})");
+
+    // The rank the user was shown when they joined; events written before it was recorded carry only the position.
+    private static int WaitingRank(EnrollmentWaitlisted waitlisted) => waitlisted.Rank > 0 ? waitlisted.Rank : waitlisted.Position;
 
     public Task Consume(ConsumeContext<EnrollmentPromoted> context) =>
         NotifyAsync(context, NotificationKinds.Promoted, "A seat opened: you are now confirmed for %s");

@@ -67,7 +67,7 @@ public sealed class NotificationConsumerTests(PostgresFixture database) : IAsync
         var waitlisted = new EnrollmentWaitlisted
         {
             Id = Guid.NewGuid(), EventId = evt.Id, EnrollmentId = Guid.NewGuid(), UserId = Guid.NewGuid(), Sequence = 3,
-            OccurredAt = DateTimeOffset.UtcNow, Position = 3,
+            OccurredAt = DateTimeOffset.UtcNow, Position = 5, Rank = 3,
         };
 
         await harness.Bus.Publish(waitlisted, context => context.MessageId = waitlisted.Id);

@@ -76,4 +76,22 @@ public sealed class EventCapacityStateTests
 
         Assert.Equal(8, admit.Enrollment.WaitlistPosition);
     }
+
+    [Fact]
+    public void A_newcomer_is_told_their_place_among_the_people_still_waiting()
+    {
+        var state = NewEvent(capacity: 0, hasWaitlist: true);
+        var first = Assert.IsType<EnrollmentDecision.Admit>(Enroll(state, Guid.NewGuid()));
+        Enroll(state, Guid.NewGuid());
+        var cancel = state.DecideCancel(first.Enrollment.Id, new TransitionRequest(null, Guid.NewGuid(), null), Now);
+        state.Apply(cancel.Write!);
+
+        var newcomer = Assert.IsType<EnrollmentDecision.Admit>(Enroll(state, Guid.NewGuid()));
+
+        Assert.Equal(3, newcomer.Enrollment.WaitlistPosition);
+        var waitlisted = Assert.IsType<DomainEvents.EnrollmentWaitlisted>(newcomer.Event);
+        Assert.Equal(3, waitlisted.Position);
+        Assert.Equal(2, waitlisted.Rank);
+        Assert.Equal(2, state.Shown(newcomer.Enrollment).WaitlistRank);
+    }
 }
