@@ -176,7 +176,7 @@ public sealed partial class EventCapacityGrain
     {
         try
         {
-            return await store.CommitAsync(EventId, state!.Version, write);
+            return await TimedCommitAsync(group.Count, () => store.CommitAsync(EventId, state!.Version, write));
         }
         catch (Exception exception)
         {

@@ -43,12 +43,12 @@ public sealed partial class EventCapacityGrain(
     public Task<EnrollmentResult> Enroll(Guid userId, Guid requestId)
     {
         var request = new EnrollmentRequest(userId, requestId, clock.GetUtcNow());
-        return DecideAndCommitAsync(EnrollmentResult.EventNotFound, current => current.Decide(request) switch
+        return TracedEnrollAsync(userId, () => DecideAndCommitAsync(EnrollmentResult.EventNotFound, current => current.Decide(request) switch
         {
             EnrollmentDecision.Admit admit => (admit.Write, EnrollmentResult.Enrolled(admit.Enrollment)),
             EnrollmentDecision.Existing existing => (null, EnrollmentResult.AlreadyEnrolled(existing.Enrollment)),
             _ => (null, EnrollmentResult.EventFull),
-        });
+        }));
     }
 
     public Task<TransitionResult> CancelOwn(Guid userId, TransitionRequest request) =>

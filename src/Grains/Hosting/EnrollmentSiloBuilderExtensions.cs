@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
+using OrleansEnrollment.Telemetry;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Streams;
@@ -22,6 +23,7 @@ public static class EnrollmentSiloBuilderExtensions
         silo.Services.AddEnrollmentStorage(connectionString);
         silo.Services.AddEnrollmentOutbox(configuration);
         silo.Services.AddEnrollmentMessaging(configuration, addConsumers);
+        silo.AddEnrollmentTelemetry(configuration);
         return silo.AddEnrollmentStreams();
     }
 

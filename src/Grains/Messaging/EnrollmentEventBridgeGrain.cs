@@ -1,6 +1,8 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
+using OrleansEnrollment.Telemetry;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -23,6 +25,7 @@ public sealed class EnrollmentEventBridgeGrain(IBus bus, OutboxStore outbox)
         // If publishing or marking fails, the row stays undispatched and the relay has it emitted again;
         // the message id lets consumers drop the duplicate.
         await bus.Publish(item, item.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = item.Id));
+        ServiceProvider.GetRequiredService<EnrollmentMetrics>().Published(item);
         await outbox.MarkDispatchedAsync([item.Id]);
     }
 

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansEnrollment.Telemetry;
+
+namespace OrleansEnrollment.Enrollments;
+
+/// <summary>
+/// What the grain reports: each enroll answer by outcome, each group commit's size and time, and the waitlist length.
+/// Kept apart from the decision code, which only calls <see cref="TracedEnrollAsync"/> and <see cref="TimedCommitAsync"/>.
+/// </summary>
+public sealed partial class EventCapacityGrain
+{
+    private EnrollmentMetrics? metrics;
+
+    // Resolved rather than injected, so the grain's constructor (and every test that builds one) stays as it is.
+    private EnrollmentMetrics Metrics => metrics ??= ServiceProvider.GetRequiredService<EnrollmentMetrics>();
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Metrics.Forget(EventId);
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>An enroll call in a span of its own, its answer counted by outcome once the caller has it.</summary>
+    private async Task<EnrollmentResult> TracedEnrollAsync(Guid userId, Func<Task<EnrollmentResult>> enroll)
+    {
+        using var activity = EnrollmentTelemetry.ActivitySource.StartActivity(EnrollmentTelemetry.EnrollActivity);
+        activity?.SetTag("enrollment.event_id", EventId).SetTag("enrollment.user_id", userId);
+        try
+        {
+            var result = await enroll();
+            var outcome = DecisionOutcome.Of(result);
+            Metrics.Decided(outcome);
+            activity?.SetTag("enrollment.outcome", outcome);
+            return result;
+        }
+        catch (Exception exception)
+        {
+            Metrics.Decided(DecisionOutcome.Failed);
+            activity?.SetTag("enrollment.outcome", DecisionOutcome.Failed).SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+    }
+
+    /// <summary>One group's commit, timed and in a span; afterwards the waitlist length as this activation now holds it.</summary>
+    private async Task<CommitResult> TimedCommitAsync(int groupSize, Func<Task<CommitResult>> commit)
+    {
+        // A group serves many callers, so its span belongs to none of their traces: it starts a trace of its own and
+        // links to the call that was current when the writer started (changing Activity.Current here does not leak
+        // out of this async method).
+        var caller = Activity.Current;
+        Activity.Current = null;
+        using var activity = EnrollmentTelemetry.ActivitySource.StartActivity(
+            EnrollmentTelemetry.GroupCommitActivity, ActivityKind.Internal, default(ActivityContext),
+            links: caller is null ? null : [new ActivityLink(caller.Context)]);
+        activity?.SetTag("enrollment.event_id", EventId).SetTag("enrollment.group_size", groupSize);
+
+        var started = Stopwatch.GetTimestamp();
+        var result = "failed";
+        try
+        {
+            var committed = await commit();
+            result = committed is CommitResult.Committed ? "committed" : "conflict";
+            return committed;
+        }
+        catch (Exception exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+        finally
+        {
+            Metrics.GroupCommitted(groupSize, Stopwatch.GetElapsedTime(started), result);
+            activity?.SetTag("enrollment.commit_result", result);
+            if (state is not null)
+            {
+                Metrics.Waiting(EventId, state.WaitlistCount);
+            }
+        }
+    }
+}
