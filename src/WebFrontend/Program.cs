@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using OrleansEnrollment.Hosting;
 using OrleansEnrollment.WebFrontend.Demo;
 using OrleansEnrollment.WebFrontend.Hosting;
@@ -13,7 +14,8 @@ await using var database = await EnrollmentDatabase.OpenAsync(builder.Configurat
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(builder.Configuration.GetValue("Orleans:SiloPort", 11111), builder.Configuration.GetValue("Orleans:GatewayPort", 30000))
-    .AddEnrollment(database.ConnectionString, builder.Configuration));
+    .AddEnrollment(database.ConnectionString, builder.Configuration)
+    .AddDashboard()); // served at /dashboard, admins only (see Dashboard/DashboardEndpoints)
 builder.Services.AddWebFrontend(builder.Configuration);
 
 var app = builder.Build();

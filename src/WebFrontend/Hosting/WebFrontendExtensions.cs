@@ -2,15 +2,20 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using OrleansEnrollment.WebFrontend.Api;
+using OrleansEnrollment.WebFrontend.Dashboard;
+using OrleansEnrollment.WebFrontend.Health;
+using OrleansEnrollment.WebFrontend.Telemetry;
 
 namespace OrleansEnrollment.WebFrontend.Hosting;
 
 public static class WebFrontendExtensions
 {
-    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages.</summary>
+    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages, health checks, telemetry.</summary>
     public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWebSecurity(configuration);
+        services.AddEnrollmentHealthChecks();
+        services.AddWebTelemetry(configuration);
         services.Configure<JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         // Malformed input reaches ApiExceptionHandler as an exception, so it is answered like every other problem.
@@ -36,7 +41,8 @@ public static class WebFrontendExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "healthy" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapEnrollmentHealth();
+        app.MapAdminDashboard();
         app.MapOpenApi();
         app.MapAccountsApi();
         app.MapEventsApi();
