@@ -10,7 +10,8 @@ namespace OrleansEnrollment.Telemetry;
 
 public static class EnrollmentTelemetryExtensions
 {
-    // Orleans' own meter, and the activity sources its AddActivityPropagation() fills with grain-call spans.
+    // Orleans' own meter, and the activity sources its AddActivityPropagation() fills with grain-call spans. Calls to our
+    // grains land in "Runtime" (see BackgroundNoiseSampler for why, and for how the runtime's own calls are left out).
     private const string OrleansMeter = "Microsoft.Orleans";
     private static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
 
@@ -59,7 +60,8 @@ public static class EnrollmentTelemetryExtensions
             })
             .WithTracing(builder =>
             {
-                builder.AddSource(EnrollmentTelemetry.Name).AddSource(OrleansActivitySources).AddSource(LibrarySources);
+                builder.AddSource(EnrollmentTelemetry.Name).AddSource(OrleansActivitySources).AddSource(LibrarySources)
+                    .SetSampler(new ParentBasedSampler(new BackgroundNoiseSampler()));
                 tracing?.Invoke(builder);
                 _ = options.Exporter == TelemetryExporter.Console
                     ? builder.AddConsoleExporter()
