@@ -1,0 +1,30 @@
+using OrleansEnrollment.Hosting;
+
+namespace OrleansEnrollment.WebFrontend.Hosting;
+
+public static class OrleansHostingExtensions
+{
+    /// <summary>
+    /// Joins the cluster as <c>Orleans:Mode</c> says: co-hosting a silo (the default: one process is the whole system)
+    /// or as a client of silos running elsewhere. Either way the pages and the API get an <c>IGrainFactory</c> and
+    /// the database's catalog and queries.
+    /// </summary>
+    public static WebApplicationBuilder AddEnrollmentOrleans(this WebApplicationBuilder builder, string connectionString)
+    {
+        var cluster = EnrollmentClusterOptions.From(builder.Configuration);
+        if (cluster.Mode == OrleansHostingMode.Client)
+        {
+            // A silo registers these with everything else it runs; a client needs them for its own reads.
+            builder.Services.AddEnrollmentStorage(connectionString);
+            builder.UseOrleansClient(client => client.UseEnrollmentCluster(cluster, connectionString));
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo
+                .UseEnrollmentCluster(cluster, connectionString)
+                .AddEnrollment(connectionString, builder.Configuration));
+        }
+
+        return builder;
+    }
+}
