@@ -7,10 +7,11 @@ namespace OrleansEnrollment.WebFrontend.Hosting;
 
 public static class WebFrontendExtensions
 {
-    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages.</summary>
+    /// <summary>The web frontend's services: security, the shared key ring, JSON and problem details, OpenAPI, pages.</summary>
     public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWebSecurity(configuration);
+        services.AddSharedKeyRing();
         services.Configure<JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         // Malformed input reaches ApiExceptionHandler as an exception, so it is answered like every other problem.
