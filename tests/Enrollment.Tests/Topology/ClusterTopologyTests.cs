@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using OrleansEnrollment.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OrleansEnrollment.Tests.Topology;
+
+/// <summary>
+/// The docker-compose topology without Docker: two silo processes and the web frontend as a cluster client, joined
+/// through the membership table in the test PostgreSQL (a fresh ClusterId, so no other cluster is in the way). One silo
+/// is killed; enrolling through the HTTP API must work again within a bound, and the time it took is reported.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHelper output) : IDisposable
+{
+    private const string AdminEmail = "topology-admin@test.local";
+    private const string Password = "correct-horse-battery";
+    private const int Events = 6; // grains spread over both silos, so the killed one hosts some of them
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan EnrollTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(90);
+
+    private readonly string clusterId = $"topology-{Guid.NewGuid():N}"[..21];
+    private readonly List<AppProcess> apps = [];
+
+    [Fact]
+    public async Task Enrolling_works_again_within_the_bound_after_one_of_two_silos_is_killed()
+    {
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            AppProcess[] silos = [StartSilo("silo-1"), StartSilo("silo-2")];
+            await Task.WhenAll(silos.Select(silo => silo.WaitForOutputAsync("Silo started", StartTimeout)));
+            var silosUp = clock.Elapsed;
+
+            var webPort = FreePort();
+            var web = Start("web", BuiltApps.WebFrontend, new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{webPort}",
+                ["Orleans__Mode"] = "Client",
+                ["Enrollment__Admins__0"] = AdminEmail,
+                ["Enrollment__SignInAttemptsPerMinute"] = "100000",
+            });
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(40) };
+            await WaitUntilServingAsync(http, web);
+            var webUp = clock.Elapsed;
+
+            using var admin = await SignedInClientAsync(http, AdminEmail);
+            var events = new List<string>();
+            for (var i = 0; i < Events; i++)
+            {
+                var created = await admin.PostAsJsonAsync("/api/admin/events",
+                    new { title = $"Topology event {i}", startsAt = DateTimeOffset.UtcNow.AddDays(3), capacity = (int?)null, hasWaitlist = false });
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                events.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+            }
+
+            var before = await Task.WhenAll(events.Select(eventId => EnrollNewUserAsync(http, eventId)));
+            var firstEnrollments = clock.Elapsed;
+
+            silos[0].Kill();
+            var sinceKill = Stopwatch.StartNew();
+            var after = await Task.WhenAll(events.Select(eventId => EnrollNewUserAsync(http, eventId)));
+            var recovery = sinceKill.Elapsed;
+
+            output.WriteLine($"cluster {clusterId}: two silos up after {silosUp.TotalSeconds:0.0} s, web client serving after {webUp.TotalSeconds:0.0} s, " +
+                $"{Events} first enrollments done after {firstEnrollments.TotalSeconds:0.0} s (slowest {before.Max(e => e.Elapsed).TotalSeconds:0.0} s)");
+            output.WriteLine($"silo-1 killed: every event enrolled again within {recovery.TotalSeconds:0.0} s; per event " +
+                string.Join(", ", after.Select(e => $"{e.Elapsed.TotalSeconds:0.0} s ({e.FailedAttempts} failed attempts)")));
+            Assert.True(recovery < RecoveryBound, $"recovery took {recovery.TotalSeconds:0.0} s, over the {RecoveryBound.TotalSeconds:0} s bound");
+            Assert.False(silos[1].HasExited, "the surviving silo must still run");
+
+            // Each event holds exactly its two enrollments: retries during the outage wrote nothing twice.
+            foreach (var eventId in events)
+            {
+                var details = await admin.GetFromJsonAsync<JsonElement>($"/api/events/{eventId}");
+                Assert.Equal(2, details.GetProperty("activeCount").GetInt32());
+            }
+        }
+        catch
+        {
+            foreach (var app in apps)
+            {
+                output.WriteLine(app.Output());
+            }
+
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var app in apps)
+        {
+            app.Dispose();
+        }
+
+        // The cluster's membership rows go with it (its silo rows cascade).
+        using var cleanup = database.DataSource.CreateCommand("DELETE FROM orleans_membership_versions WHERE cluster_id = @id");
+        cleanup.Parameters.AddWithValue("id", clusterId);
+        cleanup.ExecuteNonQuery();
+    }
+
+    private AppProcess StartSilo(string name) => Start(name, BuiltApps.Silo, new Dictionary<string, string>
+    {
+        ["Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans__AdvertisedIPAddress"] = "127.0.0.1",
+    });
+
+    /// <summary>Starts an app with the settings every process of this cluster shares, as docker-compose.yml does.</summary>
+    private AppProcess Start(string name, string assembly, Dictionary<string, string> settings)
+    {
+        settings["ConnectionStrings__Enrollment"] = database.ConnectionString;
+        settings["Orleans__ClusteringProvider"] = "AdoNet";
+        settings["Orleans__ClusterId"] = clusterId;
+        settings["Messaging__Transport"] = "InMemory";
+        settings["DOTNET_ENVIRONMENT"] = "Testing";
+        settings["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        var app = AppProcess.Start(name, assembly, settings);
+        apps.Add(app);
+        return app;
+    }
+
+    // /health is another engineer's work in progress; any answer from an API route says the web is serving.
+    private static async Task WaitUntilServingAsync(HttpClient http, AppProcess web)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/api/events");
+                return;
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < StartTimeout && !web.HasExited)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private static async Task<HttpClient> SignedInClientAsync(HttpClient http, string email)
+    {
+        var registered = await http.PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName = "Topology User" });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var token = await http.PostAsJsonAsync("/api/auth/token", new { email, password = Password });
+        token.EnsureSuccessStatusCode();
+        var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var client = new HttpClient { BaseAddress = http.BaseAddress, Timeout = http.Timeout };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return client;
+    }
+
+    /// <summary>
+    /// A new user enrolls, retrying whatever fails (a 5xx, a dropped connection) until the enrollment is confirmed:
+    /// what a client does while the cluster notices a dead silo. Enrolling is idempotent, so a retry after a lost
+    /// answer returns the first enrollment (200) instead of writing a second.
+    /// </summary>
+    private static async Task<(TimeSpan Elapsed, int FailedAttempts)> EnrollNewUserAsync(HttpClient http, string eventId)
+    {
+        using var user = await SignedInClientAsync(http, $"topology-{Guid.NewGuid():N}@test.local");
+        var clock = Stopwatch.StartNew();
+        var failed = 0;
+        while (true)
+        {
+            try
+            {
+                using var response = await user.PostAsync($"/api/events/{eventId}/enrollments", content: null);
+                if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
+                {
+                    var status = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString();
+                    Assert.Equal("confirmed", status);
+                    return (clock.Elapsed, failed);
+                }
+
+                Assert.True((int)response.StatusCode >= 500, $"enrolling answered {(int)response.StatusCode}, which no retry fixes");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            failed++;
+            if (clock.Elapsed > EnrollTimeout + RecoveryBound)
+            {
+                Assert.Fail($"event {eventId}: no enrollment after {clock.Elapsed.TotalSeconds:0} s and {failed} attempts");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
