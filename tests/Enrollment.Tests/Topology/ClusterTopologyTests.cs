@@ -71,7 +71,9 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
             output.WriteLine($"cluster {clusterId}: two silos up after {silosUp.TotalSeconds:0.0} s, web client serving after {webUp.TotalSeconds:0.0} s, " +
                 $"{Events} first enrollments done after {firstEnrollments.TotalSeconds:0.0} s (slowest {before.Max(e => e.Elapsed).TotalSeconds:0.0} s)");
             output.WriteLine($"silo-1 killed: every event enrolled again within {recovery.TotalSeconds:0.0} s; per event " +
-                string.Join(", ", after.Select(e => $"{e.Elapsed.TotalSeconds:0.0} s ({e.FailedAttempts} failed attempts)")));
+                string.Join(", ", after.Select(e => e.FailedAttempts == 0
+                    ? $"{e.Elapsed.TotalSeconds:0.0} s (no failure)"
+                    : $"{e.Elapsed.TotalSeconds:0.0} s ({e.FailedAttempts} failed attempts: {e.Failures})")));
             Assert.True(recovery < RecoveryBound, $"recovery took {recovery.TotalSeconds:0.0} s, over the {RecoveryBound.TotalSeconds:0} s bound");
             Assert.False(silos[1].HasExited, "the surviving silo must still run");
 
@@ -162,11 +164,12 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
     /// what a client does while the cluster notices a dead silo. Enrolling is idempotent, so a retry after a lost
     /// answer returns the first enrollment (200) instead of writing a second.
     /// </summary>
-    private static async Task<(TimeSpan Elapsed, int FailedAttempts)> EnrollNewUserAsync(HttpClient http, string eventId)
+    private static async Task<(TimeSpan Elapsed, int FailedAttempts, string Failures)> EnrollNewUserAsync(HttpClient http, string eventId)
     {
         using var user = await SignedInClientAsync(http, $"topology-{Guid.NewGuid():N}@test.local");
         var clock = Stopwatch.StartNew();
         var failed = 0;
+        var failures = new SortedDictionary<string, int>(StringComparer.Ordinal);
         while (true)
         {
             try
@@ -176,13 +179,15 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
                 {
                     var status = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString();
                     Assert.Equal("confirmed", status);
-                    return (clock.Elapsed, failed);
+                    return (clock.Elapsed, failed, string.Join(" ", failures.Select(failure => $"{failure.Value}×{failure.Key}")));
                 }
 
                 Assert.True((int)response.StatusCode >= 500, $"enrolling answered {(int)response.StatusCode}, which no retry fixes");
+                Count(failures, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                Count(failures, ex.GetType().Name);
             }
 
             failed++;
@@ -194,6 +199,9 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
             await Task.Delay(250);
         }
     }
+
+    private static void Count(SortedDictionary<string, int> failures, string kind) =>
+        failures[kind] = failures.GetValueOrDefault(kind) + 1;
 
     private static int FreePort()
     {
