@@ -43,6 +43,9 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
             {
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{webPort}",
                 ["Orleans__Mode"] = "Client",
+                // A request already sent through the killed silo's gateway waits this long for its answer (Orleans'
+                // default is 30 s); the cluster itself recovers faster, and that is what this test measures.
+                ["Orleans__Messaging__ResponseTimeout"] = "00:00:10",
                 ["Enrollment__Admins__0"] = AdminEmail,
                 ["Enrollment__SignInAttemptsPerMinute"] = "100000",
             });
