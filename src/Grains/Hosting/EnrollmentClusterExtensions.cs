@@ -58,6 +58,8 @@ public static class EnrollmentClusterExtensions
             });
         }
 
+        client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
+
         // Started together (docker compose, the topology test), the client may look before any silo is listed as
         // active; it retries instead of failing the host, up to ClientConnectTimeout.
         DateTime? firstFailure = null;

@@ -55,6 +55,12 @@ public sealed class EnrollmentClusterOptions
     /// </summary>
     public string? AdvertisedIPAddress { get; set; }
 
+    /// <summary>
+    /// How often a client re-reads the list of gateways (Orleans' default is a minute): how soon it uses a silo that
+    /// joined after it connected, which is what lets it carry on when the silos it knew are gone.
+    /// </summary>
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a client keeps trying to reach a gateway at start-up (silos may still be starting).</summary>
     public TimeSpan ClientConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
