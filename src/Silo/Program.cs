@@ -4,16 +4,27 @@ using Orleans.Dashboard;
 using OrleansEnrollment.Hosting;
 using OrleansEnrollment.Telemetry;
 
-// A standalone silo. With no configuration it starts its own PostgreSQL (see EnrollmentDatabase); set
-// ConnectionStrings__Enrollment to use an existing server.
+// A standalone silo. With no configuration it starts its own PostgreSQL (see EnrollmentDatabase) and uses localhost
+// clustering; set ConnectionStrings__Enrollment to use an existing server, and Orleans__ClusteringProvider=AdoNet (with
+// Orleans__ClusterId, __SiloPort, __GatewayPort, __AdvertisedIPAddress) to run several silos as one cluster.
 var builder = Host.CreateApplicationBuilder(args);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
-await using var database = await EnrollmentDatabase.OpenAsync(
-    builder.Configuration, "silo", startupLogging.CreateLogger("OrleansEnrollment.Silo"));
+var logger = startupLogging.CreateLogger("OrleansEnrollment.Silo");
+await using var database = await EnrollmentDatabase.OpenAsync(builder.Configuration, "silo", logger);
 
-// The dashboard's silo side: a web frontend that is a client of this cluster serves the pages.
-builder.UseOrleans(silo => silo.UseLocalhostClustering().AddEnrollment(database.ConnectionString, builder.Configuration).AddDashboard());
+var cluster = EnrollmentClusterOptions.From(builder.Configuration);
+builder.UseOrleans(silo => silo
+    .UseEnrollmentCluster(cluster, database.ConnectionString)
+    .AddEnrollment(database.ConnectionString, builder.Configuration)
+    // the dashboard's silo side: a web frontend (co-hosted or client) serves the pages
+    .AddDashboard());
 builder.Services.AddEnrollmentOpenTelemetry(builder.Configuration, "enrollment-silo");
 
-await builder.Build().RunAsync();
+using var host = builder.Build();
+await host.StartAsync();
+// One line that says the silo has joined: scripts and the topology test wait for it.
+logger.LogInformation(
+    "Silo started: cluster {ClusterId}, {Clustering} clustering, silo port {SiloPort}, gateway port {GatewayPort}",
+    cluster.ClusterId, cluster.ClusteringProvider, cluster.SiloPort, cluster.GatewayPort);
+await host.WaitForShutdownAsync();

@@ -1,10 +1,10 @@
-using Orleans.Dashboard;
 using OrleansEnrollment.Hosting;
 using OrleansEnrollment.WebFrontend.Demo;
 using OrleansEnrollment.WebFrontend.Hosting;
 
-// The web frontend co-hosts a silo (localhost clustering), so one process is the whole system. With no
-// configuration it starts its own PostgreSQL; set ConnectionStrings__Enrollment to use an existing server.
+// The web frontend co-hosts a silo by default (localhost clustering), so one process is the whole system; with
+// Orleans__Mode=Client it is a client of silos run by src/Silo (see EnrollmentClusterOptions). With no configuration
+// it starts its own PostgreSQL; set ConnectionStrings__Enrollment to use an existing server.
 var builder = WebApplication.CreateBuilder(args);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
@@ -12,10 +12,7 @@ var logger = startupLogging.CreateLogger("OrleansEnrollment.WebFrontend");
 await using var database = await EnrollmentDatabase.OpenAsync(builder.Configuration, "web", logger);
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
-builder.UseOrleans(silo => silo
-    .UseLocalhostClustering(builder.Configuration.GetValue("Orleans:SiloPort", 11111), builder.Configuration.GetValue("Orleans:GatewayPort", 30000))
-    .AddEnrollment(database.ConnectionString, builder.Configuration)
-    .AddDashboard()); // served at /dashboard, admins only (see Dashboard/DashboardEndpoints)
+builder.AddEnrollmentOrleans(database.ConnectionString);
 builder.Services.AddWebFrontend(builder.Configuration);
 
 var app = builder.Build();

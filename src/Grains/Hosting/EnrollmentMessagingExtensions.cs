@@ -17,7 +17,6 @@ public static class EnrollmentMessagingExtensions
         this IServiceCollection services, IConfiguration configuration, Action<IBusRegistrationConfigurator>? addConsumers = null)
     {
         var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
-        services.AddSingleton<NotificationQueries>();
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<EnrollmentNotificationConsumer>();

@@ -4,6 +4,7 @@ using Npgsql;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.Database;
 using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.Notifications;
 
 namespace OrleansEnrollment.Hosting;
 
@@ -16,6 +17,7 @@ public static class EnrollmentServiceCollectionExtensions
         services.TryAddSingleton<IEnrollmentStore, PostgresEnrollmentStore>();
         services.TryAddSingleton<EventCatalog>();
         services.TryAddSingleton<EnrollmentQueries>();
+        services.TryAddSingleton<NotificationQueries>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

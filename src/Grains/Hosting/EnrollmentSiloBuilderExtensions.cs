@@ -14,8 +14,9 @@ namespace OrleansEnrollment.Hosting;
 public static class EnrollmentSiloBuilderExtensions
 {
     /// <summary>
-    /// Everything a silo needs to run the enrollment grains: the PostgreSQL store, the domain-event streams, the
-    /// outbox relay and the message bus. Hosts and test clusters call this one method, so they run the same system.
+    /// Everything a silo needs to run the enrollment grains: the PostgreSQL store, grain storage, the domain-event
+    /// streams, the outbox relay and the message bus. Hosts and test clusters call this one method, so they run the
+    /// same system. Clustering is the host's choice (<see cref="EnrollmentClusterExtensions"/>).
     /// </summary>
     public static ISiloBuilder AddEnrollment(
         this ISiloBuilder silo, string connectionString, IConfiguration configuration, Action<IBusRegistrationConfigurator>? addConsumers = null)
@@ -24,7 +25,7 @@ public static class EnrollmentSiloBuilderExtensions
         silo.Services.AddEnrollmentOutbox(configuration);
         silo.Services.AddEnrollmentMessaging(configuration, addConsumers);
         silo.AddEnrollmentTelemetry(configuration);
-        return silo.AddEnrollmentStreams();
+        return silo.AddEnrollmentGrainStorage(connectionString).AddEnrollmentStreams();
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace OrleansEnrollment.WebFrontend.Api;
 
 /// <summary>
 /// Turns the exceptions a request can meet into problem details: malformed input is the caller's 400 (or 413), an
-/// unreachable database a 503 to retry; anything else is a 500 that says nothing of our internals.
+/// unreachable database or silo a 503 to retry; anything else is a 500 that says nothing of our internals.
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -18,6 +18,10 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
                 ? "The enrollment could not be saved right now; nothing was written."
                 : "The enrollment service is unavailable; enrolling again is safe and returns your enrollment if it was saved."),
             TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Try again shortly", "The service did not answer in time."),
+            // A silo went away (the call could not reach the grain's silo, or its gateway): the cluster moves the grain
+            // to a live silo within seconds, so this is a retry, not a failure of ours.
+            OrleansMessageRejectionException => (StatusCodes.Status503ServiceUnavailable, "Try again shortly",
+                "Part of the service is restarting; enrolling again is safe and returns your enrollment if it was saved."),
             _ => (StatusCodes.Status500InternalServerError, "Something went wrong", "The request failed; it has been logged."),
         };
 

@@ -10,12 +10,13 @@ namespace OrleansEnrollment.WebFrontend.Hosting;
 
 public static class WebFrontendExtensions
 {
-    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages, health checks, telemetry.</summary>
+    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages, health checks, telemetry, the shared key ring.</summary>
     public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWebSecurity(configuration);
         services.AddEnrollmentHealthChecks();
         services.AddWebTelemetry(configuration);
+        services.AddSharedKeyRing();
         services.Configure<JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         // Malformed input reaches ApiExceptionHandler as an exception, so it is answered like every other problem.
