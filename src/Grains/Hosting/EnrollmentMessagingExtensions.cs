@@ -20,7 +20,7 @@ public static class EnrollmentMessagingExtensions
         services.AddSingleton<NotificationQueries>();
         services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<EnrollmentNotificationConsumer>();
+            bus.AddConsumer<EnrollmentNotificationConsumer, EnrollmentNotificationConsumerDefinition>();
             addConsumers?.Invoke(bus);
             switch (options.Transport)
             {
