@@ -10,10 +10,11 @@ namespace OrleansEnrollment.Messaging;
 /// Subscribed implicitly to every event's domain-event stream: publishes each domain event on the message bus with
 /// the domain event's id as the message id, then marks it dispatched in the outbox. One bridge per event handles
 /// its stream one batch at a time (a committed group arrives as one batch), publishing in the batch's order, so the
-/// bus sees an event's domain events in commit order; the whole batch is marked with one statement.
+/// bus sees an event's domain events in commit order; the whole batch is marked with one statement, shared with the
+/// batches other events' bridges hand in at the same time (<see cref="OutboxDispatchMarker"/>).
 /// </summary>
 [ImplicitStreamSubscription(EnrollmentStreams.Namespace)]
-public sealed class EnrollmentEventBridgeGrain(IBus bus, OutboxStore outbox)
+public sealed class EnrollmentEventBridgeGrain(IBus bus, OutboxDispatchMarker outbox)
     : Grain, IEnrollmentEventBridgeGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<EnrollmentEvent>
 {
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
@@ -31,7 +32,7 @@ public sealed class EnrollmentEventBridgeGrain(IBus bus, OutboxStore outbox)
             published[i] = item.Id;
         }
 
-        await outbox.MarkDispatchedAsync(published);
+        await outbox.MarkAsync(published);
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
