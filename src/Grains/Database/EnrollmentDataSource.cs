@@ -9,7 +9,7 @@ namespace OrleansEnrollment.Database;
 /// <list type="bullet">
 /// <item><c>Max Auto Prepare</c> 32: the same few statements (the policy lock, the unnest inserts, the outbox mark)
 /// run thousands of times a second, so the server parses and plans each once per connection instead of per call.</item>
-/// <item><c>Max Pool Size</c> 32: with many events deciding at once, more backends than that only take turns on the
+/// <item><c>Maximum Pool Size</c> 32: with many events deciding at once, more backends than that only take turns on the
 /// cores (and the lock manager) while each commit waits for the same WAL flush; callers queue briefly on the pool
 /// instead.</item>
 /// </list>
@@ -28,7 +28,7 @@ public static class EnrollmentDataSource
             builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
-        if (!Names(given, "Maximum Pool Size", "Max Pool Size", "MaxPoolSize"))
+        if (!Names(given, "Maximum Pool Size", "MaxPoolSize"))
         {
             builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
         }
