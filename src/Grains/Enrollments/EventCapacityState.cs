@@ -36,7 +36,23 @@ public sealed class EventCapacityState
         liveByUser = new Dictionary<Guid, LiveEnrollment>(count);
         userByEnrollmentId = new Dictionary<Guid, Guid>(count);
         waiting = new SortedList<int, Guid>(Math.Min(count, waitlistCount));
+        // The rows come in whatever order the table holds them; a SortedList fed out of order shifts its arrays on every
+        // insert (quadratic for a long waitlist), so the waiting are indexed last, in position order.
+        var waitingInArrivalOrder = new List<Enrollment>(Math.Min(count, waitlistCount));
         foreach (var enrollment in liveEnrollments)
+        {
+            if (enrollment.Status == EnrollmentStatus.Waitlisted)
+            {
+                waitingInArrivalOrder.Add(enrollment);
+            }
+            else
+            {
+                Index(enrollment);
+            }
+        }
+
+        waitingInArrivalOrder.Sort((a, b) => a.WaitlistPosition!.Value.CompareTo(b.WaitlistPosition!.Value));
+        foreach (var enrollment in waitingInArrivalOrder)
         {
             Index(enrollment);
         }
