@@ -10,11 +10,15 @@ namespace OrleansEnrollment.Enrollments;
 /// </summary>
 public sealed class EventCapacityState
 {
-    private readonly Dictionary<Guid, Enrollment> liveById = [];
-    private readonly Dictionary<Guid, Guid> liveIdByUser = [];
+    // One entry per live enrollment, keyed by user (a user has at most one), holding a compact value: with the two
+    // small maps below about 125 bytes an enrollment, where records and three maps of references took about 275.
+    private readonly Dictionary<Guid, LiveEnrollment> liveByUser;
 
-    // stored position → enrollment id, in position order: the head is the next to get a seat
-    private readonly SortedList<int, Guid> waiting = [];
+    // enrollment id → user id, for the admin actions that name an enrollment
+    private readonly Dictionary<Guid, Guid> userByEnrollmentId;
+
+    // stored position → user id, in position order: the head is the next to get a seat
+    private readonly SortedList<int, Guid> waiting;
 
     public EventCapacityState(
         Guid eventId, EnrollmentPolicy policy, int activeCount, int waitlistCount, int lastWaitlistPosition, long version,
@@ -27,7 +31,28 @@ public sealed class EventCapacityState
         LastWaitlistPosition = lastWaitlistPosition;
         Version = version;
         LastEventSequence = lastEventSequence;
+        // Sized once for what is loaded, so an activation does not carry the slack of repeated doubling.
+        var count = liveEnrollments.TryGetNonEnumeratedCount(out var known) ? known : 0;
+        liveByUser = new Dictionary<Guid, LiveEnrollment>(count);
+        userByEnrollmentId = new Dictionary<Guid, Guid>(count);
+        waiting = new SortedList<int, Guid>(Math.Min(count, waitlistCount));
+        // The rows come in whatever order the table holds them; a SortedList fed out of order shifts its arrays on every
+        // insert (quadratic for a long waitlist), so the waiting are indexed last, in position order.
+        var waitingInArrivalOrder = new List<Enrollment>(Math.Min(count, waitlistCount));
         foreach (var enrollment in liveEnrollments)
+        {
+            if (enrollment.Status == EnrollmentStatus.Waitlisted)
+            {
+                waitingInArrivalOrder.Add(enrollment);
+            }
+            else
+            {
+                Index(enrollment);
+            }
+        }
+
+        waitingInArrivalOrder.Sort((a, b) => a.WaitlistPosition!.Value.CompareTo(b.WaitlistPosition!.Value));
+        foreach (var enrollment in waitingInArrivalOrder)
         {
             Index(enrollment);
         }
@@ -48,13 +73,13 @@ public sealed class EventCapacityState
     /// <summary>The sequence number of the last domain event committed for this event (0 if none).</summary>
     public long LastEventSequence { get; private set; }
 
-    public int LiveEnrollmentCount => liveById.Count;
+    public int LiveEnrollmentCount => liveByUser.Count;
 
     public bool HasFreeSeat => Policy.Capacity is null || ActiveCount < Policy.Capacity;
 
-    public Enrollment? FindLive(Guid userId) => liveIdByUser.TryGetValue(userId, out var id) ? liveById[id] : null;
+    public Enrollment? FindLive(Guid userId) => liveByUser.TryGetValue(userId, out var live) ? live.ToEnrollment(EventId, userId) : null;
 
-    public Enrollment? FindLiveById(Guid enrollmentId) => liveById.GetValueOrDefault(enrollmentId);
+    public Enrollment? FindLiveById(Guid enrollmentId) => userByEnrollmentId.TryGetValue(enrollmentId, out var userId) ? FindLive(userId) : null;
 
     /// <summary>The enrollment as users see it: a waiting one carries its rank among the people still waiting.</summary>
     public Enrollment Shown(Enrollment enrollment) =>
@@ -152,7 +177,7 @@ public sealed class EventCapacityState
 
         foreach (var change in write.Changes)
         {
-            if (change.From is not null && liveById.TryGetValue(change.After.Id, out var before))
+            if (change.From is not null && FindLiveById(change.After.Id) is { } before)
             {
                 Unindex(before);
                 Count(before, -1);
@@ -200,20 +225,21 @@ public sealed class EventCapacityState
         EnrollmentPolicy policy, int activeCount, Guid? skip, TransitionRequest request, DateTimeOffset at, int firstSequenceOffset)
     {
         var offset = firstSequenceOffset;
-        foreach (var enrollmentId in waiting.Values)
+        foreach (var userId in waiting.Values)
         {
             if (policy.Capacity is { } capacity && activeCount >= capacity)
             {
                 yield break;
             }
 
-            if (enrollmentId == skip)
+            var head = FindLive(userId)!;
+            if (head.Id == skip)
             {
                 continue;
             }
 
             var systemRequest = request with { ActorId = null, Reason = null };
-            yield return Move(liveById[enrollmentId], EnrollmentStatus.Confirmed, systemRequest, at, "a seat opened: promoted from the waitlist", offset++);
+            yield return Move(head, EnrollmentStatus.Confirmed, systemRequest, at, "a seat opened: promoted from the waitlist", offset++);
             activeCount++;
         }
     }
@@ -229,18 +255,18 @@ public sealed class EventCapacityState
 
     private void Index(Enrollment enrollment)
     {
-        liveById[enrollment.Id] = enrollment;
-        liveIdByUser[enrollment.UserId] = enrollment.Id;
+        liveByUser[enrollment.UserId] = LiveEnrollment.From(enrollment);
+        userByEnrollmentId[enrollment.Id] = enrollment.UserId;
         if (enrollment.Status == EnrollmentStatus.Waitlisted)
         {
-            waiting[enrollment.WaitlistPosition!.Value] = enrollment.Id;
+            waiting[enrollment.WaitlistPosition!.Value] = enrollment.UserId;
         }
     }
 
     private void Unindex(Enrollment enrollment)
     {
-        liveById.Remove(enrollment.Id);
-        liveIdByUser.Remove(enrollment.UserId);
+        liveByUser.Remove(enrollment.UserId);
+        userByEnrollmentId.Remove(enrollment.Id);
         if (enrollment.Status == EnrollmentStatus.Waitlisted)
         {
             waiting.Remove(enrollment.WaitlistPosition!.Value);

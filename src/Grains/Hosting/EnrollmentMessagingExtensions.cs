@@ -19,7 +19,7 @@ public static class EnrollmentMessagingExtensions
         var options = configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<EnrollmentNotificationConsumer>();
+            bus.AddConsumer<EnrollmentNotificationConsumer, EnrollmentNotificationConsumerDefinition>();
             addConsumers?.Invoke(bus);
             switch (options.Transport)
             {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.Database;
 using OrleansEnrollment.Enrollments;
@@ -13,7 +12,7 @@ public static class EnrollmentServiceCollectionExtensions
     /// <summary>Registers the PostgreSQL store, catalog and queries that the grains and hosts use.</summary>
     public static IServiceCollection AddEnrollmentStorage(this IServiceCollection services, string connectionString)
     {
-        services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "enrollment" }.Build());
+        services.TryAddSingleton(_ => EnrollmentDataSource.Create(connectionString));
         services.TryAddSingleton<IEnrollmentStore, PostgresEnrollmentStore>();
         services.TryAddSingleton<EventCatalog>();
         services.TryAddSingleton<EnrollmentQueries>();

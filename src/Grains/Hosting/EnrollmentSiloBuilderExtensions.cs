@@ -45,6 +45,7 @@ public static class EnrollmentSiloBuilderExtensions
     {
         services.Configure<OutboxOptions>(configuration.GetSection(OutboxOptions.Section));
         services.TryAddSingleton<OutboxStore>();
+        services.TryAddSingleton<OutboxDispatchMarker>();
         services.TryAddSingleton<IEnrollmentEventEmitter, StreamEventEmitter>();
         services.AddHostedService<OutboxRelay>();
         return services;

@@ -11,11 +11,12 @@ public interface IEnrollmentEventEmitter
 
 public sealed class StreamEventEmitter : IEnrollmentEventEmitter
 {
-    public async Task EmitAsync(IAsyncStream<EnrollmentEvent> stream, IReadOnlyList<EnrollmentEvent> events)
+    // One stream batch per committed group: one call to the stream's queue and one delivery per subscriber for the
+    // whole group instead of one per domain event. The batch keeps the order given, so per-event order still holds.
+    public Task EmitAsync(IAsyncStream<EnrollmentEvent> stream, IReadOnlyList<EnrollmentEvent> events) => events.Count switch
     {
-        foreach (var domainEvent in events)
-        {
-            await stream.OnNextAsync(domainEvent);
-        }
-    }
+        0 => Task.CompletedTask,
+        1 => stream.OnNextAsync(events[0]),
+        _ => stream.OnNextBatchAsync(events),
+    };
 }

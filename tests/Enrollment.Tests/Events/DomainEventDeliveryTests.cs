@@ -73,6 +73,30 @@ public sealed class DomainEventDeliveryTests(PostgresFixture database, ITestOutp
         await ReportOutboxLagAsync(events.Select(evt => evt.Id).ToArray());
     }
 
+    [Fact]
+    public async Task A_committed_group_reaches_the_bus_as_one_batch_marked_dispatched_at_once()
+    {
+        var recorder = new BusRecorder();
+        await using var cluster = await EnrollmentTestCluster.StartAsync(
+            database.ConnectionString, configure: silo => silo.Services.AddSingleton(recorder), addConsumers: BusRecorder.AddTo);
+        var evt = await database.CreateEventAsync(capacity: 50, hasWaitlist: true);
+
+        var grain = cluster.Client.GetGrain<IEventCapacityGrain>(evt.Id);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => grain.Enroll(Guid.NewGuid(), Guid.NewGuid())));
+
+        await OutboxState.AssertDeliveredExactlyOnceAsync(database.DataSource, evt.Id, answers.Length, DeliveryTimeout);
+        var delivered = recorder.Received.Where(delivery => delivery.Event.EventId == evt.Id).Select(delivery => delivery.Event.Sequence);
+        Assert.Equal(Enumerable.Range(1, answers.Length).Select(i => (long)i), delivered);
+
+        // A group's rows are marked by one statement, so they share its transaction's now(): 300 calls at once make
+        // groups of many, and far fewer marking transactions than rows.
+        await using var marks = database.DataSource.CreateCommand("SELECT count(DISTINCT dispatched_at) FROM outbox WHERE event_id = $1");
+        marks.Parameters.Add(new Npgsql.NpgsqlParameter<Guid> { TypedValue = evt.Id });
+        var markingTransactions = (long)(await marks.ExecuteScalarAsync())!;
+        output.WriteLine($"{answers.Length} domain events marked dispatched in {markingTransactions} statements");
+        Assert.InRange(markingTransactions, 1, answers.Length / 2);
+    }
+
     /// <summary>How long committed events waited for the bus (dispatched_at − occurred_at): a figure for the notes, not a target.</summary>
     private async Task ReportOutboxLagAsync(Guid[] eventIds)
     {

@@ -23,7 +23,7 @@ public sealed class NotificationConsumerTests(PostgresFixture database) : IAsync
             .AddSingleton(deliveries)
             .AddMassTransitTestHarness(bus =>
             {
-                bus.AddConsumer<EnrollmentNotificationConsumer>();
+                bus.AddConsumer<EnrollmentNotificationConsumer, EnrollmentNotificationConsumerDefinition>();
                 BusRecorder.AddTo(bus); // counts deliveries: the harness's own lists collapse repeats of a message id
             })
             .BuildServiceProvider(validateScopes: true);
@@ -50,7 +50,7 @@ public sealed class NotificationConsumerTests(PostgresFixture database) : IAsync
         await harness.Bus.Publish(confirmed, context => context.MessageId = confirmed.Id);
         await harness.InactivityTask;
 
-        Assert.True(await harness.GetConsumerHarness<EnrollmentNotificationConsumer>().Consumed.Any<EnrollmentConfirmed>());
+        Assert.True(await harness.GetConsumerHarness<EnrollmentNotificationConsumer>().Consumed.Any<Batch<EnrollmentConfirmed>>());
         var notification = Assert.Single(await new NotificationQueries(database.DataSource).ListForUserAsync(confirmed.UserId));
         Assert.Equal("You are confirmed for Rust meetup", notification.Message);
         Assert.Equal(NotificationKinds.Confirmed, notification.Kind);
@@ -98,5 +98,34 @@ public sealed class NotificationConsumerTests(PostgresFixture database) : IAsync
         await using var inbox = database.DataSource.CreateCommand("SELECT count(*) FROM inbox WHERE message_id = $1");
         inbox.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = confirmed.Id });
         Assert.Equal(1L, await inbox.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_holding_duplicates_writes_one_notification_per_message()
+    {
+        var evt = await database.CreateEventAsync(capacity: 10, hasWaitlist: false, title: "Batch night");
+        var confirmations = Enumerable.Range(1, 5).Select(sequence => new EnrollmentConfirmed
+        {
+            Id = Guid.NewGuid(), EventId = evt.Id, EnrollmentId = Guid.NewGuid(), UserId = Guid.NewGuid(), Sequence = sequence,
+            OccurredAt = DateTimeOffset.UtcNow,
+        }).ToList();
+
+        // three copies of each, all at once: they share batches, so duplicates meet inside one batch as well as across
+        await Task.WhenAll(confirmations.SelectMany(confirmed => Enumerable.Range(0, 3)
+            .Select(_ => harness.Bus.Publish(confirmed, context => context.MessageId = confirmed.Id))));
+        await harness.InactivityTask;
+
+        Assert.Equal(15, deliveries.Received.Count(delivery => confirmations.Any(c => c.Id == delivery.MessageId)));
+        var queries = new NotificationQueries(database.DataSource);
+        foreach (var confirmed in confirmations)
+        {
+            var notification = Assert.Single(await queries.ListForUserAsync(confirmed.UserId));
+            Assert.Equal("You are confirmed for Batch night", notification.Message);
+            Assert.Equal(confirmed.Id, notification.SourceMessageId);
+        }
+
+        await using var inbox = database.DataSource.CreateCommand("SELECT count(*) FROM inbox WHERE message_id = ANY($1)");
+        inbox.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = confirmations.Select(c => c.Id).ToArray() });
+        Assert.Equal(5L, await inbox.ExecuteScalarAsync());
     }
 }

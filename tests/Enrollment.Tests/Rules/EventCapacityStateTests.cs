@@ -94,4 +94,21 @@ public sealed class EventCapacityStateTests
         Assert.Equal(2, waitlisted.Rank);
         Assert.Equal(2, state.Shown(newcomer.Enrollment).WaitlistRank);
     }
+
+    [Fact]
+    public void A_waitlist_loaded_out_of_order_keeps_arrival_order()
+    {
+        var eventId = Guid.NewGuid();
+        Enrollment Row(EnrollmentStatus status, int? position) =>
+            new(Guid.NewGuid(), eventId, Guid.NewGuid(), status, position, Now);
+        var seated = Row(EnrollmentStatus.Confirmed, null);
+        var (third, first, second) = (Row(EnrollmentStatus.Waitlisted, 3), Row(EnrollmentStatus.Waitlisted, 1), Row(EnrollmentStatus.Waitlisted, 2));
+        var state = new EventCapacityState(
+            eventId, new EnrollmentPolicy(1, true), 1, 3, lastWaitlistPosition: 3, version: 1, [third, seated, first, second]);
+
+        Assert.Equal([1, 2, 3], new[] { first, second, third }.Select(e => state.Shown(e).WaitlistRank));
+        Assert.Equal(second with { WaitlistRank = null }, state.FindLiveById(second.Id));
+        var cancel = state.DecideCancel(seated.Id, new TransitionRequest(null, Guid.NewGuid(), null), Now);
+        Assert.Equal([seated.Id, first.Id], cancel.Write!.Changes.Select(change => change.After.Id));
+    }
 }
