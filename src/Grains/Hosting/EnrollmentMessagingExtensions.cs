@@ -8,6 +8,9 @@ namespace OrleansEnrollment.Hosting;
 
 public static class EnrollmentMessagingExtensions
 {
+    /// <summary>About three and a half minutes of retrying in all (0.7 s, 1.2 s, 2.2 s … then 30 s apart): enough to ride out a database restart or failover.</summary>
+    private const int ConsumerRetries = 12;
+
     /// <summary>
     /// The MassTransit bus and its consumers: in memory by default, RabbitMQ when <c>Messaging:Transport</c> is
     /// <c>RabbitMq</c> (with <c>Messaging:RabbitMq:Host</c>, <c>Port</c>, <c>VirtualHost</c>, <c>Username</c>, <c>Password</c>).
@@ -20,7 +23,10 @@ public static class EnrollmentMessagingExtensions
         services.AddSingleton<NotificationQueries>();
         services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<EnrollmentNotificationConsumer>();
+            // The bridge marks a domain event dispatched once the bus has it; a consumer that then fails (its database
+            // restarting, a connection killed) must try again, or the notification is lost for good.
+            bus.AddConsumer<EnrollmentNotificationConsumer>((_, consumer) => consumer.UseMessageRetry(retry =>
+                retry.Exponential(ConsumerRetries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500))));
             addConsumers?.Invoke(bus);
             switch (options.Transport)
             {
