@@ -18,7 +18,16 @@ public static class ChaosChecks
     {
         await DatabaseInvariants.AssertHoldAsync(dataSource, eventId);
         await AnsweredCalls.AssertDurableAsync(queries, eventId, answered);
-        await OutboxState.AssertDeliveredExactlyOnceAsync(dataSource, eventId, (int)await CountTransitionsAsync(dataSource, eventId), drainTimeout);
+        var transitions = await CountTransitionsAsync(dataSource, eventId);
+        var clock = Stopwatch.StartNew();
+        OutboxState state;
+        while ((state = await OutboxState.ReadAsync(dataSource, eventId)) is not { Undispatched: 0 } || state.Notifications < transitions)
+        {
+            Assert.True(clock.Elapsed < drainTimeout, $"event {eventId}: {transitions} transitions, outbox not drained in {drainTimeout.TotalSeconds:0} s: {state}");
+            await Task.Delay(100);
+        }
+
+        await OutboxState.AssertDeliveredExactlyOnceAsync(dataSource, eventId, (int)transitions, TimeSpan.FromSeconds(1));
     }
 
     /// <summary>How long until <paramref name="serves"/> first succeeds, polling every 100 ms; fails the test after the timeout.</summary>

@@ -39,6 +39,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "orleans-enrollment-chaos", Guid.NewGuid().ToString("N")[..12]);
         var server = await LocalPostgresServer.StartAsync(Options(root, port: null));
         await DatabaseMigrator.MigrateAsync(server.ConnectionString);
+        await RequireSynchronousCommitAsync(server.ConnectionString);
         return new PrivatePostgres(root, server);
     }
 
@@ -70,12 +71,25 @@ public sealed class PrivatePostgres : IAsyncDisposable
         Assert.Null(server);
         server = await LocalPostgresServer.StartAsync(Options(root, Port));
         Assert.Equal(Port, server.Port);
+        // The checker's own pooled connections died with the server; the system under test must cope on its own.
+        DataSource.Clear();
     }
 
-    // Durable: the non-durable test setting (synchronous_commit off) loses acknowledged commits on an immediate stop,
-    // which is exactly what these tests must not see.
+    // Non-durable (no fsync) for a quick initdb: a killed server loses nothing the OS already holds.
     private static LocalPostgresOptions Options(string root, int? port) =>
-        new() { DataDirectory = Path.Combine(root, "pg"), Durable = true, Port = port };
+        new() { DataDirectory = Path.Combine(root, "pg"), Durable = false, Port = port };
+
+    /// <summary>
+    /// The non-durable setting also turns synchronous_commit off, and then an immediate stop loses commits that were
+    /// already acknowledged: exactly what these tests must not see. A database-level setting wins over the server's.
+    /// </summary>
+    private static async Task RequireSynchronousCommitAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"ALTER DATABASE \"{connection.Database}\" SET synchronous_commit = on", connection);
+        await command.ExecuteNonQueryAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
