@@ -54,7 +54,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         {
             switch (current)
             {
-                case EnrollmentUnavailableException or NpgsqlException or TimeoutException or System.Net.Sockets.SocketException:
+                // Only transient database errors: a refused statement (bad data, a constraint) is our bug, a 500.
+                case EnrollmentUnavailableException or NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException:
                 case SiloUnavailableException or OrleansMessageRejectionException:
                 case UnavailableExceptionFallbackException { ExceptionType: { } type } when type.Contains("Npgsql", StringComparison.Ordinal)
                                                                                          || type.Contains("Timeout", StringComparison.Ordinal):
