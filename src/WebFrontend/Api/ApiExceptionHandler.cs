@@ -56,6 +56,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             {
                 // Only transient database errors: a refused statement (bad data, a constraint) is our bug, a 500.
                 case EnrollmentUnavailableException or NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException:
+                // connection lost, out of resources, shut down or restarting (pg_terminate_backend is 57P01), system error
+                case PostgresException { SqlState: ['0', '8', ..] or ['5', '3' or '7' or '8', ..] }:
                 case SiloUnavailableException or OrleansMessageRejectionException:
                 case UnavailableExceptionFallbackException { ExceptionType: { } type } when type.Contains("Npgsql", StringComparison.Ordinal)
                                                                                          || type.Contains("Timeout", StringComparison.Ordinal):
