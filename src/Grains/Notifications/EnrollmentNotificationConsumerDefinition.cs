@@ -11,11 +11,18 @@ public sealed class EnrollmentNotificationConsumerDefinition : ConsumerDefinitio
 {
     public const int MessageLimit = 200;
 
+    /// <summary>About three and a half minutes of retrying in all (0.7 s, 1.2 s, 2.2 s … then 30 s apart): enough to ride out a database restart or failover.</summary>
+    private const int Retries = 12;
+
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<EnrollmentNotificationConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // The bridge marks a domain event dispatched once the bus has it; a batch that then fails (its database
+        // restarting, a connection killed) must be tried again, or its notifications are lost for good.
+        consumerConfigurator.UseMessageRetry(retry =>
+            retry.Exponential(Retries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
         consumerConfigurator.Options<BatchOptions>(options => options
             .SetMessageLimit(MessageLimit)
             .SetTimeLimit(TimeSpan.FromMilliseconds(20))

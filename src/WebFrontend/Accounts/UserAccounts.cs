@@ -1,3 +1,4 @@
+using OrleansEnrollment.WebFrontend.Api;
 using System.Net.Mail;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
@@ -23,7 +24,7 @@ public sealed class UserAccounts(NpgsqlDataSource dataSource, IOptionsMonitor<Ad
     public static Dictionary<string, string[]> Validate(string? email, string? password, string? displayName)
     {
         var problems = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(email) || email.Length > AccountRules.MaxEmailLength || !IsEmail(email))
+        if (string.IsNullOrWhiteSpace(email) || email.Length > AccountRules.MaxEmailLength || !StorableText.IsStorable(email) || !IsEmail(email))
         {
             problems["email"] = [$"Enter a valid e-mail address of at most {AccountRules.MaxEmailLength} characters."];
         }
@@ -33,7 +34,7 @@ public sealed class UserAccounts(NpgsqlDataSource dataSource, IOptionsMonitor<Ad
             problems["password"] = [$"A password has {AccountRules.MinPasswordLength} to {AccountRules.MaxPasswordLength} characters."];
         }
 
-        if (string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > AccountRules.MaxDisplayNameLength)
+        if (string.IsNullOrWhiteSpace(displayName) || displayName.Trim().Length > AccountRules.MaxDisplayNameLength || !StorableText.IsStorable(displayName))
         {
             problems["displayName"] = [$"A display name has 1 to {AccountRules.MaxDisplayNameLength} characters."];
         }
@@ -66,7 +67,7 @@ public sealed class UserAccounts(NpgsqlDataSource dataSource, IOptionsMonitor<Ad
     public async Task<UserAccount?> VerifyAsync(string? email, string? password, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || email.Length > AccountRules.MaxEmailLength ||
-            password.Length > AccountRules.MaxPasswordLength)
+            password.Length > AccountRules.MaxPasswordLength || !StorableText.IsStorable(email))
         {
             return null;
         }

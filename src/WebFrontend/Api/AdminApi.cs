@@ -44,7 +44,7 @@ public static class AdminApi
         CreateEventRequest request, EventCatalog catalog, CancellationToken cancellationToken)
     {
         var problems = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > EventCatalog.MaxTitleLength)
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > EventCatalog.MaxTitleLength || !StorableText.IsStorable(request.Title))
         {
             problems["title"] = [$"A title has 1 to {EventCatalog.MaxTitleLength} characters."];
         }
@@ -172,7 +172,7 @@ public static class AdminApi
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> GrantAdminAsync(
         GrantAdminRequest request, UserAccounts accounts, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > AccountRules.MaxEmailLength)
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > AccountRules.MaxEmailLength || !StorableText.IsStorable(request.Email))
         {
             return ApiProblems.Invalid("email", "Give the e-mail address of an existing account.");
         }

@@ -32,8 +32,8 @@ public static class ApiProblems
 
     /// <summary>A reason is optional, but bounded.</summary>
     public static ValidationProblem? InvalidReason(string? reason) =>
-        reason is { Length: > TransitionRequest.MaxReasonLength }
-            ? Invalid("reason", $"A reason has at most {TransitionRequest.MaxReasonLength} characters.")
+        reason is { Length: > TransitionRequest.MaxReasonLength } || !StorableText.IsStorable(reason)
+            ? Invalid("reason", $"A reason has at most {TransitionRequest.MaxReasonLength} characters, and no NUL or broken characters.")
             : null;
 
     /// <summary>Route ids are parsed here rather than by a route constraint, so a malformed id is a 400, not a 404.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
+using Orleans.Configuration;
 using OrleansEnrollment.WebFrontend.Api;
 using OrleansEnrollment.WebFrontend.Dashboard;
 using OrleansEnrollment.WebFrontend.Health;
@@ -10,6 +11,9 @@ namespace OrleansEnrollment.WebFrontend.Hosting;
 
 public static class WebFrontendExtensions
 {
+    /// <summary>How long a request waits for a grain's answer; the database's own timeouts (5 s connect, 10 s command) fit in it.</summary>
+    public static readonly TimeSpan GrainCallTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages, health checks, telemetry, the shared key ring.</summary>
     public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +27,8 @@ public static class WebFrontendExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
+        // A grain call that cannot be answered (a silo or the database gone) becomes a 503 within this, never a hang.
+        services.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCallTimeout);
         services.AddOpenApi();
         services.AddRazorPages(options =>
         {
@@ -36,6 +42,7 @@ public static class WebFrontendExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestBodyLimit();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
