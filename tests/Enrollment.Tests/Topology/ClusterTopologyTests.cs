@@ -13,7 +13,8 @@ namespace OrleansEnrollment.Tests.Topology;
 /// The docker-compose topology without Docker: two silo processes and the web frontend as a cluster client, joined
 /// through the membership table in the test PostgreSQL (a fresh ClusterId, so no other cluster is in the way). The silo
 /// hosting every event's grain is killed; enrolling through the HTTP API must work again within a bound, and the time it
-/// took is reported.
+/// took is reported. The silos share a real RabbitMQ broker (as in docker-compose.yml): every domain event, including
+/// those the killed silo committed, must still be consumed exactly once.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHelper output) : IDisposable
@@ -26,6 +27,8 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
     private static readonly TimeSpan EnrollTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(90);
 
+    private static readonly string RabbitMqHost = Environment.GetEnvironmentVariable("ENROLLMENT_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
+
     private readonly string clusterId = $"topology-{Guid.NewGuid():N}"[..21];
     private readonly List<AppProcess> apps = [];
 
@@ -34,6 +37,8 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
     {
         try
         {
+            await AssertBrokerAnswersAsync();
+
             // silo-1 alone first, so every event's grain is activated there; silo-2 joins afterwards, and killing
             // silo-1 then forces every grain to move: recovery is measured for all of them, not for a random few.
             var clock = Stopwatch.StartNew();
@@ -98,6 +103,16 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
                 var details = await admin.GetFromJsonAsync<JsonElement>($"/api/events/{eventId}");
                 Assert.Equal(2, details.GetProperty("activeCount").GetInt32());
             }
+
+            // Both enrollments of each event reached the broker and were consumed once, whichever silo committed them
+            // (the survivor's outbox relay re-emits what the killed one committed but had not dispatched).
+            var drained = Stopwatch.StartNew();
+            foreach (var eventId in events)
+            {
+                await OutboxState.AssertDeliveredExactlyOnceAsync(database.DataSource, Guid.Parse(eventId), 2, TimeSpan.FromSeconds(90));
+            }
+
+            output.WriteLine($"every domain event consumed once through RabbitMQ {drained.Elapsed.TotalSeconds:0.0} s after the last enrollment");
         }
         catch
         {
@@ -143,7 +158,10 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
         settings["ConnectionStrings__Enrollment"] = database.ConnectionString;
         settings["Orleans__ClusteringProvider"] = "AdoNet";
         settings["Orleans__ClusterId"] = clusterId;
-        settings["Messaging__Transport"] = "InMemory";
+        settings["Messaging__Transport"] = "RabbitMq";
+        settings["Messaging__RabbitMq__Host"] = RabbitMqHost;
+        // the killed silo's undispatched events are re-emitted by the survivor this long after they occurred
+        settings["Outbox__RedeliverAfter"] = "00:00:05";
         settings["DOTNET_ENVIRONMENT"] = "Testing";
         settings["ASPNETCORE_ENVIRONMENT"] = "Testing";
         var app = AppProcess.Start(name, assembly, settings);
@@ -151,7 +169,7 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
         return app;
     }
 
-    // /health is another engineer's work in progress; any answer from an API route says the web is serving.
+    // Ready means the database answers and the client reaches an active silo (see Health/ in the web frontend).
     private static async Task WaitUntilServingAsync(HttpClient http, AppProcess web)
     {
         var deadline = Stopwatch.StartNew();
@@ -159,13 +177,31 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
         {
             try
             {
-                using var response = await http.GetAsync("/api/events");
-                return;
+                using var response = await http.GetAsync("/health/ready");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
             }
-            catch (HttpRequestException) when (deadline.Elapsed < StartTimeout && !web.HasExited)
+            catch (HttpRequestException)
             {
-                await Task.Delay(250);
             }
+
+            Assert.True(deadline.Elapsed < StartTimeout && !web.HasExited, "the web frontend did not become ready");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task AssertBrokerAnswersAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(RabbitMqHost, 5672).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception exception)
+        {
+            Assert.Fail($"No RabbitMQ broker at {RabbitMqHost}:5672 ({exception.Message}). Start one with scripts/start-rabbitmq.sh.");
         }
     }
 
