@@ -15,6 +15,18 @@ public sealed partial class EventCapacityGrain
     // Resolved rather than injected, so the grain's constructor (and every test that builds one) stays as it is.
     private EnrollmentMetrics Metrics => metrics ??= ServiceProvider.GetRequiredService<EnrollmentMetrics>();
 
+    /// <summary>
+    /// Counts this event's waiting people from activation, not from its first commit: a silo that took over a grain
+    /// (a restart, a rebalance) would otherwise report nobody waiting until someone enrolls or leaves.
+    /// </summary>
+    private void ReportWaitlistOnActivation()
+    {
+        if (state is not null)
+        {
+            Metrics.Waiting(EventId, state.WaitlistCount);
+        }
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Metrics.Forget(EventId);

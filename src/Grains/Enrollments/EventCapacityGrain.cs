@@ -36,6 +36,7 @@ public sealed partial class EventCapacityGrain(
         stream = this.GetStreamProvider(EnrollmentStreams.ProviderName)
             .GetStream<EnrollmentEvent>(StreamId.Create(EnrollmentStreams.Namespace, EventId));
         state = await store.LoadAsync(EventId, cancellationToken);
+        ReportWaitlistOnActivation();
         // A previous activation may have died between a commit and its emit.
         mustReemitFromOutbox = state is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0;
     }

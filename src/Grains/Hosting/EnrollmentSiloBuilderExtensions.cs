@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Notifications;
 using OrleansEnrollment.Outbox;
 using OrleansEnrollment.Telemetry;
 using Orleans.Configuration;
@@ -48,6 +49,7 @@ public static class EnrollmentSiloBuilderExtensions
         services.TryAddSingleton<OutboxDispatchMarker>();
         services.TryAddSingleton<IEnrollmentEventEmitter, StreamEventEmitter>();
         services.AddHostedService<OutboxRelay>();
+        services.AddHostedService<NotificationConsumptionCheck>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Npgsql;
 using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Outbox;
 
 namespace OrleansEnrollment.Notifications;
 
@@ -15,6 +16,17 @@ public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
         IConsumer<Batch<EnrollmentCancelled>>
 {
     public const string InboxName = "enrollment-notifications";
+
+    /// <summary>
+    /// The outbox type names of the domain events consumed here, read off the consumer's own interfaces so that the
+    /// consumption check never waits for an inbox row this consumer would not write.
+    /// </summary>
+    public static IReadOnlyList<string> HandledEventTypes { get; } = typeof(EnrollmentNotificationConsumer).GetInterfaces()
+        .Where(contract => contract.IsGenericType && contract.GetGenericTypeDefinition() == typeof(IConsumer<>))
+        .Select(contract => contract.GetGenericArguments()[0])
+        .Where(message => message.IsGenericType && message.GetGenericTypeDefinition() == typeof(Batch<>))
+        .Select(batch => DomainEventJson.TypeName(batch.GetGenericArguments()[0]))
+        .ToList();
 
     public Task Consume(ConsumeContext<Batch<EnrollmentConfirmed>> context) =>
         NotifyAsync(context, NotificationKinds.Confirmed, _ => "You are confirmed for %s");

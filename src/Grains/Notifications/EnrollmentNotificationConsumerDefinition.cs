@@ -20,7 +20,10 @@ public sealed class EnrollmentNotificationConsumerDefinition : ConsumerDefinitio
         IRegistrationContext context)
     {
         // The bridge marks a domain event dispatched once the bus has it; a batch that then fails (its database
-        // restarting, a connection killed) must be tried again, or its notifications are lost for good.
+        // restarting, a connection killed) is tried again here. Bounded on purpose, even for transient errors: once
+        // the retries run out, NotificationConsumptionCheck has the events emitted again from the outbox, whereas an
+        // unlimited retry would hold a batch and one of its two consumer slots for ever on an error that only looks
+        // transient, and would still lose the batch if the silo holding it in memory died.
         consumerConfigurator.UseMessageRetry(retry =>
             retry.Exponential(Retries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)));
         consumerConfigurator.Options<BatchOptions>(options => options

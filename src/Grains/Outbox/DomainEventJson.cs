@@ -21,10 +21,12 @@ public static class DomainEventJson
 
     private static readonly Dictionary<Type, string> NamesByType = TypesByName.ToDictionary(pair => pair.Value, pair => pair.Key);
 
-    public static string TypeName(EnrollmentEvent domainEvent) =>
-        NamesByType.TryGetValue(domainEvent.GetType(), out var name)
+    public static string TypeName(EnrollmentEvent domainEvent) => TypeName(domainEvent.GetType());
+
+    public static string TypeName(Type domainEventType) =>
+        NamesByType.TryGetValue(domainEventType, out var name)
             ? name
-            : throw new InvalidOperationException($"{domainEvent.GetType().Name} has no outbox type name; add it to {nameof(DomainEventJson)}.");
+            : throw new InvalidOperationException($"{domainEventType.Name} has no outbox type name; add it to {nameof(DomainEventJson)}.");
 
     public static string Serialize(EnrollmentEvent domainEvent) => JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), Options);
 

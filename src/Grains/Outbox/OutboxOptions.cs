@@ -14,6 +14,21 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan RedeliverAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often each silo looks for dispatched domain events that their consumer never recorded.</summary>
+    public TimeSpan ConsumptionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after dispatch a domain event must be in its consumer's inbox before it is emitted again. Past the
+    /// normal consume time with room to spare; a redelivery racing a slow consume is dropped by the inbox anyway.
+    /// </summary>
+    public TimeSpan ConsumedWithin { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How far back (by commit time) the check looks. Bounds each pass to recent rows however long the outbox is, and
+    /// bounds how long a message no consumer can take keeps being emitted again.
+    /// </summary>
+    public TimeSpan ConsumptionWindow { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How many domain events a grain re-emits per read of the outbox.</summary>
     public int RedispatchPageSize { get; set; } = 500;
 }

@@ -41,7 +41,10 @@ public static class WebFrontendExtensions
     public static WebApplication UseWebFrontend(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // An error status with no body: the API answers problem details, pages a readable page in the site layout
+        // (re-executed in place, so the address and the status code stay those of the failed request).
+        app.UseWhen(IsApi, api => api.UseStatusCodePages());
+        app.UseWhen(context => !IsApi(context), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseRequestBodyLimit();
         app.UseStaticFiles();
         app.UseRouting();
@@ -58,4 +61,6 @@ public static class WebFrontendExtensions
         app.MapRazorPages();
         return app;
     }
+
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
 }

@@ -31,6 +31,19 @@ public sealed class AccessInTheBrowserTests(PostgresFixture database, ChromiumFi
     }
 
     [Fact]
+    public async Task An_unknown_address_shows_a_status_page_with_a_way_back()
+    {
+        var visitor = await NewVisitorAsync();
+
+        var missing = await visitor.GotoAsync("/app/no-such-page");
+        Assert.Equal(404, missing!.Status);
+        await Expect(visitor).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/app/no-such-page$"));
+        await Expect(visitor.GetByTestId("status-heading")).ToHaveTextAsync("Page not found");
+        await visitor.GetByRole(AriaRole.Link, new() { Name = "Back to the events" }).ClickAsync();
+        await Expect(visitor).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/$"));
+    }
+
+    [Fact]
     public async Task The_account_forms_explain_what_is_wrong()
     {
         var page = await NewVisitorAsync();

@@ -72,6 +72,23 @@ public sealed class EnrollmentMetricsTests(PostgresFixture database) : IAsyncLif
     }
 
     [Fact]
+    public async Task The_waitlist_is_counted_from_activation_not_from_the_first_commit()
+    {
+        var evt = await database.CreateEventAsync(capacity: 10, hasWaitlist: true);
+        var grain = cluster.Client.GetGrain<IEventCapacityGrain>(evt.Id);
+        await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => grain.Enroll(Guid.NewGuid(), Guid.NewGuid())));
+
+        await cluster.DeactivateAsync(grain);
+        metrics.Observe();
+        Assert.Equal(0, metrics.Of(EnrollmentTelemetry.WaitingGauge).Last().Value);
+
+        // a read activates the grain without committing anything
+        Assert.Equal(5, (await grain.GetSummary())!.WaitlistCount);
+        metrics.Observe();
+        Assert.Equal(5, metrics.Of(EnrollmentTelemetry.WaitingGauge).Last().Value);
+    }
+
+    [Fact]
     public async Task Enroll_calls_and_group_commits_are_traced()
     {
         var evt = await database.CreateEventAsync(capacity: 3, hasWaitlist: true);
