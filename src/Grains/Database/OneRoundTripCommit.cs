@@ -17,9 +17,25 @@ namespace OrleansEnrollment.Database;
 /// the caller takes the old path, which gives the same answer as before. Row lock, triggers and constraints are the
 /// same as on the old path.
 /// </para>
+/// <para>
+/// Commits of different events that wait at the same moment share one transaction (<see cref="SharedCommitter"/>):
+/// with the load spread over many events each decides alone, and each paid its own round trip and WAL flush.
+/// </para>
 /// </summary>
-internal sealed class OneRoundTripCommit(NpgsqlDataSource dataSource)
+internal sealed class OneRoundTripCommit
 {
+    private readonly NpgsqlDataSource dataSource;
+    private readonly SharedCommitter committer;
+
+    public OneRoundTripCommit(NpgsqlDataSource dataSource, int committers = SharedCommitter.DefaultCommitters)
+    {
+        this.dataSource = dataSource;
+        committer = new SharedCommitter(committers, CommitTogetherAsync);
+    }
+
+    /// <summary>Transactions that carried more than one event's commit (for tests and curiosity).</summary>
+    public long SharedTransactions => committer.SharedTransactions;
+
     /// <summary>SQLSTATE of <c>lock_policy_as_expected</c>'s refusal (a code of our own, so it is no backstop's).</summary>
     public const string NotAsExpected = "EN409";
 
@@ -47,7 +63,7 @@ internal sealed class OneRoundTripCommit(NpgsqlDataSource dataSource)
     }
 
     /// <returns>The commit's result, or null when the old path must decide (nothing was written then).</returns>
-    public async Task<CommitResult?> TryCommitAsync(Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken)
+    public Task<CommitResult?> TryCommitAsync(Guid eventId, long expectedVersion, DecisionWrite write, CancellationToken cancellationToken)
     {
         if (write.NewPolicy is not null
             || write.Changes.Any(change => change.From is not null)
@@ -57,35 +73,93 @@ internal sealed class OneRoundTripCommit(NpgsqlDataSource dataSource)
         {
             // Policy changes and status updates keep the old path (the updates' matched-row count is checked before
             // COMMIT); a disagreement is reported by the old path, against the row it locks.
-            return null;
+            return Task.FromResult<CommitResult?>(null);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // No NpgsqlTransaction: the statements of a batch run in one implicit transaction, committed when the server
-        // reaches the batch's end, or rolled back entirely when one fails.
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(LockAsExpected(eventId, expected));
-        batch.BatchCommands.Add(PostgresEnrollmentStore.EnrollmentInserts(eventId, write.Changes));
-        batch.BatchCommands.Add(PostgresEnrollmentStore.TransitionInserts(eventId, write.Changes));
-        batch.BatchCommands.Add(PostgresEnrollmentStore.OutboxInserts(eventId, write.Changes));
-        batch.BatchCommands.Add(PostgresEnrollmentStore.PolicyRowAfterWrites(eventId));
+        return committer.CommitAsync(new PendingCommit(eventId, expected, write));
+    }
+
+    /// <summary>
+    /// Commits these events' writes in one transaction, one round trip: per event (in the committer's lock order) the
+    /// lock function, the three inserts and the policy row as written. Answers each commit.
+    /// </summary>
+    private async Task CommitTogetherAsync(IReadOnlyList<PendingCommit> commits)
+    {
         try
         {
-            var written = await PostgresEnrollmentStore.ReadLastPolicyRowAsync(batch, cancellationToken)
-                ?? throw new InvalidOperationException($"The policy row of event {eventId} vanished inside its own transaction.");
-            lastSeen[eventId] = written;
-            return new CommitResult.Committed(written.Version);
+            var rows = await ExecuteAsync(commits);
+            for (var i = 0; i < commits.Count; i++)
+            {
+                lastSeen[commits[i].EventId] = rows[i];
+                commits[i].Answer.TrySetResult(new CommitResult.Committed(rows[i].Version));
+            }
+        }
+        catch (PostgresException exception) when (commits.Count > 1 && IsRefusal(exception))
+        {
+            // The whole transaction rolled back. A refusal is rare, and it belongs to one event: each is committed
+            // again on its own, so the refused one gets its own answer and the others are not failed by it.
+            foreach (var commit in commits)
+            {
+                await CommitTogetherAsync([commit]);
+            }
         }
         catch (PostgresException exception) when (exception.SqlState == NotAsExpected)
         {
-            lastSeen.TryRemove(eventId, out _);
-            return null;
+            lastSeen.TryRemove(commits[0].EventId, out _);
+            commits[0].Answer.TrySetResult(null);
         }
         catch (PostgresException exception) when (PostgresEnrollmentStore.IsRefusedByBackstop(exception))
         {
-            lastSeen.TryRemove(eventId, out _);
-            return PostgresEnrollmentStore.Refused(exception);
+            lastSeen.TryRemove(commits[0].EventId, out _);
+            commits[0].Answer.TrySetResult(PostgresEnrollmentStore.Refused(exception));
         }
+        catch (Exception exception)
+        {
+            // Lost connection, timeout, deadlock: the one transaction either committed for all of them or for none,
+            // and each grain finds out which as for a commit of its own (its first domain event in the outbox or not).
+            foreach (var commit in commits)
+            {
+                lastSeen.TryRemove(commit.EventId, out _);
+                commit.Answer.TrySetException(exception);
+            }
+        }
+    }
+
+    private static bool IsRefusal(PostgresException exception) =>
+        exception.SqlState == NotAsExpected || PostgresEnrollmentStore.IsRefusedByBackstop(exception);
+
+    private async Task<PolicyRow[]> ExecuteAsync(IReadOnlyList<PendingCommit> commits)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        // No NpgsqlTransaction: the statements of a batch run in one implicit transaction, committed when the server
+        // reaches the batch's end, or rolled back entirely when one fails.
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var commit in commits)
+        {
+            batch.BatchCommands.Add(LockAsExpected(commit.EventId, commit.Expected));
+            batch.BatchCommands.Add(PostgresEnrollmentStore.EnrollmentInserts(commit.EventId, commit.Write.Changes));
+            batch.BatchCommands.Add(PostgresEnrollmentStore.TransitionInserts(commit.EventId, commit.Write.Changes));
+            batch.BatchCommands.Add(PostgresEnrollmentStore.OutboxInserts(commit.EventId, commit.Write.Changes));
+            batch.BatchCommands.Add(PostgresEnrollmentStore.PolicyRowAfterWrites(commit.EventId));
+        }
+
+        // Only the policy rows have columns (the lock function is selected FROM), one per event, in order.
+        var rows = new List<PolicyRow>(commits.Count);
+        await using (var reader = await batch.ExecuteReaderAsync())
+        {
+            do
+            {
+                if (reader.FieldCount > 0 && await reader.ReadAsync())
+                {
+                    rows.Add(PolicyRow.Read(reader));
+                }
+            }
+            while (await reader.NextResultAsync());
+        }
+
+        return rows.Count == commits.Count
+            ? [.. rows]
+            : throw new InvalidOperationException("A policy row vanished inside its own transaction.");
     }
 
     // SELECT FROM: a result without columns, so only the last statement's row is read back as the policy row.

@@ -12,9 +12,25 @@ namespace OrleansEnrollment.Database;
 /// New enrollments on a row this store has seen at the expected version commit in one round trip
 /// (<see cref="OneRoundTripCommit"/>).
 /// </summary>
-public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnrollmentStore
+public sealed class PostgresEnrollmentStore : IEnrollmentStore
 {
-    private readonly OneRoundTripCommit oneRoundTrip = new(dataSource);
+    private readonly NpgsqlDataSource dataSource;
+    private readonly OneRoundTripCommit oneRoundTrip;
+
+    public PostgresEnrollmentStore(NpgsqlDataSource dataSource)
+        : this(dataSource, SharedCommitter.DefaultCommitters)
+    {
+    }
+
+    /// <param name="committers">How many transactions of new enrollments may run at once (tests use one).</param>
+    internal PostgresEnrollmentStore(NpgsqlDataSource dataSource, int committers)
+    {
+        this.dataSource = dataSource;
+        oneRoundTrip = new OneRoundTripCommit(dataSource, committers);
+    }
+
+    /// <summary>Transactions that carried new enrollments of more than one event.</summary>
+    internal long SharedTransactions => oneRoundTrip.SharedTransactions;
 
     public async Task<EventCapacityState?> LoadAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
