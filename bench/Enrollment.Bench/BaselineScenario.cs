@@ -34,7 +34,7 @@ public static class BaselineScenario
         {
             var enroller = new BaselineEnroller(dataSource);
             result = await LoadRunner.RunAsync(
-                BenchOptions.Baseline, options.Clients, options.WarmupRequests, options.Requests, options.Duration,
+                BenchOptions.Baseline, options.Clients, options.WarmupRequestsFor(BenchOptions.Baseline), options.RequestsFor(BenchOptions.Baseline), options.Duration,
                 _ => enroller.EnrollAsync(eventId, Guid.NewGuid()));
         }
 

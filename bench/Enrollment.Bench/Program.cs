@@ -31,8 +31,11 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
 {
     Console.WriteLine($"Enrollment bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {database.Description}");
     Console.WriteLine(
-        $"{options.Clients} clients; {(options.Duration is { } d ? $"{d.TotalSeconds:F0} s (at most {options.Requests} requests)" : $"{options.Requests} requests")} " +
-        $"per scenario after a warm-up; capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
+        $"{options.Clients} clients; {(options.Duration is { } d ? $"{d.TotalSeconds:F0} s per scenario (at most " : "")}" +
+        $"{options.RequestsFor(BenchOptions.Baseline)} timed requests for the baseline, {options.RequestsFor(BenchOptions.Hot)} hot, " +
+        $"{options.RequestsFor(BenchOptions.Spread)} spread, {options.RequestsFor(BenchOptions.Http)} http{(options.Duration is null ? "" : ")")} " +
+        $"after a warm-up ({options.WarmupRequestsFor(BenchOptions.Baseline)} baseline, {options.WarmupRequestsFor(BenchOptions.Hot)} hot, " +
+        $"{options.WarmupRequestsFor(BenchOptions.Spread)} spread, {options.WarmupRequestsFor(BenchOptions.Http)} http); capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
 
     if (options.Runs(BenchOptions.Baseline))
     {

@@ -9,16 +9,37 @@ namespace OrleansEnrollment.Database;
 /// The PostgreSQL side of every decision. A commit locks the event's policy row (<c>SELECT … FOR UPDATE</c>),
 /// re-checks the decisions against it, then writes enrollments and audit rows with one statement each, however
 /// many decisions there are. The triggers of migration 0003 check the same rule again as the rows land.
+/// New enrollments on a row this store has seen at the expected version commit in one round trip
+/// (<see cref="OneRoundTripCommit"/>).
 /// </summary>
-public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnrollmentStore
+public sealed class PostgresEnrollmentStore : IEnrollmentStore
 {
+    private readonly NpgsqlDataSource dataSource;
+    private readonly OneRoundTripCommit oneRoundTrip;
+
+    public PostgresEnrollmentStore(NpgsqlDataSource dataSource)
+        : this(dataSource, SharedCommitter.DefaultCommitters)
+    {
+    }
+
+    /// <param name="committers">How many transactions of new enrollments may run at once (tests use one).</param>
+    internal PostgresEnrollmentStore(NpgsqlDataSource dataSource, int committers)
+    {
+        this.dataSource = dataSource;
+        oneRoundTrip = new OneRoundTripCommit(dataSource, committers);
+    }
+
+    /// <summary>Transactions that carried new enrollments of more than one event.</summary>
+    internal long SharedTransactions => oneRoundTrip.SharedTransactions;
+
     public async Task<EventCapacityState?> LoadAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // One snapshot for both reads, so the counters and version describe exactly the rows we load.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var state = await LoadAsync(connection, transaction, eventId, PolicyQuery, cancellationToken);
+        var (state, row) = await LoadAsync(connection, transaction, eventId, PolicyQuery, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        oneRoundTrip.Saw(eventId, row);
         return state;
     }
 
@@ -28,6 +49,11 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         if (write.Changes.Count == 0 && write.NewPolicy is null)
         {
             return new CommitResult.Committed(expectedVersion);
+        }
+
+        if (await oneRoundTrip.TryCommitAsync(eventId, expectedVersion, write, cancellationToken) is { } result)
+        {
+            return result;
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -50,9 +76,10 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
                 return new CommitResult.Conflict(reason);
             }
 
-            var version = await WriteAsync(connection, transaction, eventId, write, cancellationToken);
+            var written = await WriteAsync(connection, transaction, eventId, write, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return new CommitResult.Committed(version);
+            oneRoundTrip.Saw(eventId, written);
+            return new CommitResult.Committed(written.Version);
         }
         catch (PostgresException exception) when (IsRefusedByBackstop(exception))
         {
@@ -85,7 +112,7 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
                 await lockRow.ExecuteScalarAsync(cancellationToken);
             }
 
-            var state = await LoadAsync(connection, transaction, eventId, PolicyQuery, cancellationToken);
+            var (state, row) = await LoadAsync(connection, transaction, eventId, PolicyQuery, cancellationToken);
             if (state is null)
             {
                 return (null, new CommitResult.Conflict("the event no longer exists"));
@@ -93,10 +120,12 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
 
             if (decide(state) is { } write && (write.Changes.Count > 0 || write.NewPolicy is not null))
             {
-                state.MarkCommitted(await WriteAsync(connection, transaction, eventId, write, cancellationToken));
+                row = await WriteAsync(connection, transaction, eventId, write, cancellationToken);
+                state.MarkCommitted(row.Version);
             }
 
             await transaction.CommitAsync(cancellationToken);
+            oneRoundTrip.Saw(eventId, row);
             return (state, new CommitResult.Committed(state.Version));
         }
         catch (PostgresException exception) when (IsRefusedByBackstop(exception))
@@ -165,7 +194,8 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         return null;
     }
 
-    private static async Task<long> WriteAsync(
+    /// <returns>The policy row as the writes leave it (read inside the transaction, so as it will commit).</returns>
+    private static async Task<PolicyRow> WriteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, DecisionWrite write, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -203,24 +233,8 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
             batch.BatchCommands.Add(OutboxInserts(eventId, write.Changes));
         }
 
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT version FROM enrollment_policies WHERE event_id = $1")
-        {
-            Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
-        });
-
-        long? version = null;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            // the writes come back as empty results; the version is the first row of the last one
-            do
-            {
-                if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
-                {
-                    version = reader.GetInt64(0);
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken));
-        }
+        batch.BatchCommands.Add(PolicyRowAfterWrites(eventId));
+        var row = await ReadLastPolicyRowAsync(batch, cancellationToken);
 
         if (updateCommand is not null && updateCommand.RecordsAffected != updates.Count)
         {
@@ -229,11 +243,33 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
                 $"{updates.Count - updateCommand.RecordsAffected} enrollment(s) changed under the decider", "ERROR", "ERROR", PostgresErrorCodes.SerializationFailure);
         }
 
-        return version ?? throw new InvalidOperationException($"The policy row of event {eventId} vanished inside its own transaction.");
+        return row ?? throw new InvalidOperationException($"The policy row of event {eventId} vanished inside its own transaction.");
+    }
+
+    internal static NpgsqlBatchCommand PolicyRowAfterWrites(Guid eventId) => new(PolicyColumns + " WHERE event_id = $1")
+    {
+        Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
+    };
+
+    /// <summary>Runs the batch; the writes come back as empty results, the policy row is the first row of the last one.</summary>
+    internal static async Task<PolicyRow?> ReadLastPolicyRowAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        PolicyRow? row = null;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        do
+        {
+            if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
+            {
+                row = PolicyRow.Read(reader);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        return row;
     }
 
     // Arrays + unnest make one statement of any batch, so the backstop triggers fire once per decision.
-    private static NpgsqlBatchCommand EnrollmentInserts(Guid eventId, IReadOnlyList<EnrollmentChange> inserts) => new(
+    internal static NpgsqlBatchCommand EnrollmentInserts(Guid eventId, IReadOnlyList<EnrollmentChange> inserts) => new(
         """
         INSERT INTO enrollments (id, event_id, user_id, status, waitlist_position, request_id, created_at, updated_at)
         SELECT id, $1, user_id, status, position, request_id, at, at
@@ -272,7 +308,7 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         },
     };
 
-    private static NpgsqlBatchCommand TransitionInserts(Guid eventId, IReadOnlyList<EnrollmentChange> changes) => new(
+    internal static NpgsqlBatchCommand TransitionInserts(Guid eventId, IReadOnlyList<EnrollmentChange> changes) => new(
         """
         INSERT INTO enrollment_transitions (enrollment_id, event_id, from_status, to_status, reason, actor_id, request_id, occurred_at)
         SELECT id, $1, from_status, to_status, reason, actor_id, request_id, at
@@ -294,7 +330,7 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         },
     };
 
-    private static NpgsqlBatchCommand OutboxInserts(Guid eventId, IReadOnlyList<EnrollmentChange> changes) => new(
+    internal static NpgsqlBatchCommand OutboxInserts(Guid eventId, IReadOnlyList<EnrollmentChange> changes) => new(
         """
         INSERT INTO outbox (id, event_id, sequence, type, payload, occurred_at)
         SELECT id, $1, sequence, type, payload::jsonb, at
@@ -324,7 +360,7 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
         }
     }
 
-    private static async Task<EventCapacityState?> LoadAsync(
+    private static async Task<(EventCapacityState? State, PolicyRow? Row)> LoadAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid eventId, string policyQuery, CancellationToken cancellationToken)
     {
         PolicyRow? policy;
@@ -337,7 +373,7 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
 
         if (policy is null)
         {
-            return null;
+            return (null, null);
         }
 
         var live = new List<Enrollment>(policy.ActiveCount + policy.WaitlistCount);
@@ -356,25 +392,26 @@ public sealed class PostgresEnrollmentStore(NpgsqlDataSource dataSource) : IEnro
             }
         }
 
-        return new EventCapacityState(
+        return (new EventCapacityState(
             eventId, policy.Policy, policy.ActiveCount, policy.WaitlistCount, policy.LastWaitlistPosition, policy.Version, live,
-            policy.LastEventSequence);
+            policy.LastEventSequence), policy);
     }
 
-    private static CommitResult.Conflict Refused(PostgresException exception) =>
+    internal static CommitResult.Conflict Refused(PostgresException exception) =>
         new($"refused by the database: {exception.ConstraintName ?? exception.SqlState}: {exception.MessageText}");
 
-    private static bool IsRefusedByBackstop(PostgresException exception) =>
+    internal static bool IsRefusedByBackstop(PostgresException exception) =>
         exception.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.CheckViolation or PostgresErrorCodes.ForeignKeyViolation
             or PostgresErrorCodes.SerializationFailure;
 
-    private const string PolicyQuery =
+    private const string PolicyColumns =
         """
         SELECT capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position, version,
                (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id)
           FROM enrollment_policies
-         WHERE event_id = @event_id
         """;
+
+    private const string PolicyQuery = PolicyColumns + " WHERE event_id = @event_id";
 
     internal sealed record PolicyRow(
         EnrollmentPolicy Policy, int ActiveCount, int WaitlistCount, int LastWaitlistPosition, long Version, long LastEventSequence)
