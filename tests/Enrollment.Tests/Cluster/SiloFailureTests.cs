@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using Orleans.Configuration;
+using Orleans.Runtime;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Tests.Chaos;
 using OrleansEnrollment.Tests.Infrastructure;
@@ -42,6 +43,20 @@ public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper
             events.Add((await database.CreateEventAsync(capacity: 150, hasWaitlist: i % 2 == 0)).Id);
         }
 
+        // The grains are activated first (placement is random), and the victim is the secondary silo hosting the most of
+        // them, so the kill interrupts calls in flight to its grains.
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        var hosts = new List<SiloAddress?>();
+        foreach (var eventId in events)
+        {
+            var grain = cluster.Client.GetGrain<IEventCapacityGrain>(eventId);
+            await grain.GetSummary();
+            hosts.Add(await management.GetActivationAddress(grain));
+        }
+
+        var victim = cluster.Silos.Skip(1).MaxBy(silo => hosts.Count(host => silo.SiloAddress.Equals(host)))!;
+        var victimHosts = hosts.Count(host => victim.SiloAddress.Equals(host));
+
         var calls = events
             .SelectMany(eventId => Enumerable.Range(0, 400).Select(_ => (EventId: eventId, UserId: Guid.NewGuid())))
             .OrderBy(_ => Random.Shared.Next())
@@ -68,7 +83,7 @@ public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper
         }
 
         var pendingAtKill = burst.Count(call => !call.IsCompleted);
-        await cluster.KillSiloAsync(cluster.Silos[1]);
+        await cluster.KillSiloAsync(victim);
         // One newcomer per event, retried from the moment of the kill: how long until every event serves again.
         var probes = events.Select(eventId => (EventId: eventId, UserId: Guid.NewGuid())).ToList();
         EnrollmentResult?[] probeAnswers = new EnrollmentResult?[probes.Count];
@@ -82,9 +97,11 @@ public sealed class SiloFailureTests(PostgresFixture database, ITestOutputHelper
             return true;
         }, TimeSpan.FromSeconds(30), "every event after the kill");
         var answered = await Task.WhenAll(burst);
-        output.WriteLine($"{pendingAtKill} of {calls.Count} calls were pending at the kill; {answered.Count(a => a.answer is null)} failed");
+        output.WriteLine($"the killed silo hosted {victimHosts} of {events.Count} events' grains; {pendingAtKill} of {calls.Count} calls " +
+            $"were pending at the kill; {answered.Count(a => a.answer is null)} failed");
         output.WriteLine($"every event served a newcomer again {(await recovery).TotalMilliseconds:0} ms after the kill");
         Assert.True(pendingAtKill > 0, "the kill must land in the middle of the burst");
+        Assert.True(victimHosts > 0, "the killed silo must host some of the events' grains");
 
         // What was answered is durable, exactly as answered.
         foreach (var eventId in events)
