@@ -8,8 +8,8 @@ using OrleansEnrollment.WebFrontend.Hosting;
 
 namespace OrleansEnrollment.WebFrontend.Pages.Account;
 
-// On the class because Razor Pages take endpoint metadata from the page, not from a handler method; showing the
-// form therefore counts against the limit too, which a person signing in never comes near.
+// On the class because Razor Pages take endpoint metadata from the page, not from a handler method; the policy counts
+// only POSTs, so showing the form is free.
 [EnableRateLimiting(WebSecurityExtensions.SignInRateLimit)]
 public sealed class SignInModel(UserAccounts accounts) : PageModel
 {
