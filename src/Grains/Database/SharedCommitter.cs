@@ -1,13 +1,12 @@
 using System.Threading.Channels;
 using OrleansEnrollment.Enrollments;
-using PolicyRow = OrleansEnrollment.Database.PostgresEnrollmentStore.PolicyRow;
 
 namespace OrleansEnrollment.Database;
 
-/// <summary>One event's new enrollments, waiting for a transaction; answered with null when the old path must decide.</summary>
-internal sealed record PendingCommit(Guid EventId, PolicyRow Expected, DecisionWrite Write)
+/// <summary>One event's group of decisions waiting for a transaction, with the row it was decided on.</summary>
+internal sealed record PendingCommit(Guid EventId, PolicyRow DecidedOn, DecisionWrite Write)
 {
-    public TaskCompletionSource<CommitResult?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<CommitResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>
@@ -15,11 +14,11 @@ internal sealed record PendingCommit(Guid EventId, PolicyRow Expected, DecisionW
 /// <see cref="MaxEventsPerTransaction"/>, one per event) and hands them to one transaction, so events that decide at
 /// the same moment share its round trip, trigger runs and WAL flush. A lone commit is not held back: an idle loop takes
 /// it at once. Within a transaction the events are locked in Guid order, the same order in every loop, so two shared
-/// transactions cannot wait for each other's rows in a cycle (the old path locks one row at a time).
+/// transactions cannot wait for each other's rows in a cycle (the other paths lock one row at a time).
 /// </summary>
 internal sealed class SharedCommitter(int committers, Func<IReadOnlyList<PendingCommit>, Task> commitTogether)
 {
-    // Fewer than the data source's pool (32), so the old path and the queries always find a connection.
+    // Fewer than the data source's pool (32), so decisions under the lock, fences and queries always find a connection.
     public const int DefaultCommitters = 4;
 
     // Bounds a transaction's lock set and its batch (about 30 parameters per event).
@@ -32,7 +31,7 @@ internal sealed class SharedCommitter(int committers, Func<IReadOnlyList<Pending
 
     public long SharedTransactions => Interlocked.Read(ref sharedTransactions);
 
-    public Task<CommitResult?> CommitAsync(PendingCommit commit)
+    public Task<CommitResult> CommitAsync(PendingCommit commit)
     {
         // Started on first use (Task.Run: outside any grain's scheduler); they wait on the channel for the silo's
         // lifetime without holding a connection.

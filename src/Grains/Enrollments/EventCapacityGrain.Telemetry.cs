@@ -6,7 +6,7 @@ namespace OrleansEnrollment.Enrollments;
 
 /// <summary>
 /// What the grain reports: each enroll answer by outcome, each group commit's size and time, and the waitlist length.
-/// Kept apart from the decision code, which only calls <see cref="TracedEnrollAsync"/> and <see cref="TimedCommitAsync"/>.
+/// Kept apart from the decision code, which only calls <see cref="TracedEnrollAsync"/>; the writer reports its commits itself.
 /// </summary>
 public sealed partial class EventCapacityGrain
 {
@@ -19,11 +19,11 @@ public sealed partial class EventCapacityGrain
     /// Counts this event's waiting people from activation, not from its first commit: a silo that took over a grain
     /// (a restart, a rebalance) would otherwise report nobody waiting until someone enrolls or leaves.
     /// </summary>
-    private void ReportWaitlistOnActivation()
+    private void ReportWaitlistOnActivation(EventCapacityState? loaded)
     {
-        if (state is not null)
+        if (loaded is not null)
         {
-            Metrics.Waiting(EventId, state.WaitlistCount);
+            Metrics.Waiting(EventId, loaded.WaitlistCount);
         }
     }
 
@@ -51,43 +51,6 @@ public sealed partial class EventCapacityGrain
             Metrics.Decided(DecisionOutcome.Failed);
             activity?.SetTag("enrollment.outcome", DecisionOutcome.Failed).SetStatus(ActivityStatusCode.Error, exception.Message);
             throw;
-        }
-    }
-
-    /// <summary>One group's commit, timed and in a span; afterwards the waitlist length as this activation now holds it.</summary>
-    private async Task<CommitResult> TimedCommitAsync(int groupSize, Func<Task<CommitResult>> commit)
-    {
-        // A group serves many callers, so its span belongs to none of their traces: it starts a trace of its own and
-        // links to the call that was current when the writer started (changing Activity.Current here does not leak
-        // out of this async method).
-        var caller = Activity.Current;
-        Activity.Current = null;
-        using var activity = EnrollmentTelemetry.ActivitySource.StartActivity(
-            EnrollmentTelemetry.GroupCommitActivity, ActivityKind.Internal, default(ActivityContext),
-            links: caller is null ? null : [new ActivityLink(caller.Context)]);
-        activity?.SetTag("enrollment.event_id", EventId).SetTag("enrollment.group_size", groupSize);
-
-        var started = Stopwatch.GetTimestamp();
-        var result = "failed";
-        try
-        {
-            var committed = await commit();
-            result = committed is CommitResult.Committed ? "committed" : "conflict";
-            return committed;
-        }
-        catch (Exception exception)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
-            throw;
-        }
-        finally
-        {
-            Metrics.GroupCommitted(groupSize, Stopwatch.GetElapsedTime(started), result);
-            activity?.SetTag("enrollment.commit_result", result);
-            if (state is not null)
-            {
-                Metrics.Waiting(EventId, state.WaitlistCount);
-            }
         }
     }
 }

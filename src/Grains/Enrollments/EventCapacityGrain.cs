@@ -8,12 +8,11 @@ using Orleans.Streams;
 namespace OrleansEnrollment.Enrollments;
 
 /// <summary>
-/// Decides every enrollment of one event. Each call is decided at once, in arrival order, against the in-memory
-/// state (which already includes decisions still being written), and answered only once its decision is committed:
-/// see <c>EventCapacityGrain.GroupCommit.cs</c> for how decisions are written in groups, and
-/// <c>EventCapacityGrain.Emission.cs</c> for how their domain events leave after the commit. The grain is reentrant
-/// so that requests keep arriving while a group is being written; every decision is a synchronous step between
-/// awaits, so the single-threaded activation still decides one request at a time.
+/// Decides every enrollment of one event. The grain is a thin front: it turns each call into a pure decision on the
+/// event's state and hands it to the <see cref="DecisionWriter"/>, which decides calls in arrival order and answers each
+/// only once what its answer rests on is committed; after each commit the <see cref="OrderedEmission"/> sends the
+/// domain events out. The grain is reentrant so that calls keep arriving while a group is being written; every
+/// decision is a synchronous step between awaits, so the single-threaded activation still decides one call at a time.
 /// </summary>
 [Reentrant]
 public sealed partial class EventCapacityGrain(
@@ -23,33 +22,42 @@ public sealed partial class EventCapacityGrain(
     IOptions<OutboxOptions> outboxOptions,
     TimeProvider clock,
     ILogger<EventCapacityGrain> logger)
-    : Grain, IEventCapacityGrain
+    : Grain, IEventCapacityGrain, IDecisionListener
 {
-    private EventCapacityState? state;
-    private Task<EventCapacityState?>? loading;
-    private IAsyncStream<EnrollmentEvent> stream = null!;
+    /// <summary>Bounds a transaction, so the row lock is held briefly and one failure answers a bounded number of callers.</summary>
+    public const int MaxGroupSize = DecisionWriter.MaxGroupSize;
+
+    private DecisionWriter writer = null!;
+    private OrderedEmission emission = null!;
 
     private Guid EventId => this.GetPrimaryKey();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        stream = this.GetStreamProvider(EnrollmentStreams.ProviderName)
+        var stream = this.GetStreamProvider(EnrollmentStreams.ProviderName)
             .GetStream<EnrollmentEvent>(StreamId.Create(EnrollmentStreams.Namespace, EventId));
-        state = await store.LoadAsync(EventId, cancellationToken);
-        ReportWaitlistOnActivation();
+        emission = new OrderedEmission(EventId, stream, emitter, outbox, outboxOptions.Value.RedispatchPageSize, logger);
+        var loaded = await store.LoadAsync(EventId, cancellationToken);
+        writer = new DecisionWriter(EventId, store, this, Metrics, logger, loaded);
+        ReportWaitlistOnActivation(loaded);
         // A previous activation may have died between a commit and its emit.
-        mustReemitFromOutbox = state is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0;
+        if (loaded is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0)
+        {
+            emission.MayHaveUnemittedEvents();
+        }
     }
 
     public Task<EnrollmentResult> Enroll(Guid userId, Guid requestId)
     {
         var request = new EnrollmentRequest(userId, requestId, clock.GetUtcNow());
-        return TracedEnrollAsync(userId, () => DecideAndCommitAsync(EnrollmentResult.EventNotFound, current => current.Decide(request) switch
-        {
-            EnrollmentDecision.Admit admit => (admit.Write, EnrollmentResult.Enrolled(admit.Enrollment)),
-            EnrollmentDecision.Existing existing => (null, EnrollmentResult.AlreadyEnrolled(existing.Enrollment)),
-            _ => (null, EnrollmentResult.EventFull),
-        }));
+        return TracedEnrollAsync(userId, () => writer.DecideAsync(
+            current => current.Decide(request) switch
+            {
+                EnrollmentDecision.Admit admit => new Decision<EnrollmentResult>(admit.Write, after => EnrollmentResult.Enrolled(after.Shown(admit.Enrollment))),
+                EnrollmentDecision.Existing existing => new Decision<EnrollmentResult>(null, after => EnrollmentResult.AlreadyEnrolled(after.Shown(existing.Enrollment))),
+                _ => new Decision<EnrollmentResult>(null, _ => EnrollmentResult.EventFull),
+            },
+            EnrollmentResult.EventNotFound));
     }
 
     public Task<TransitionResult> CancelOwn(Guid userId, TransitionRequest request) =>
@@ -69,62 +77,40 @@ public sealed partial class EventCapacityGrain(
     public Task<TransitionResult> Promote(Guid enrollmentId, TransitionRequest request) =>
         Transition(current => current.DecidePromote(enrollmentId, request, clock.GetUtcNow()));
 
-    public async Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request)
+    public Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request)
     {
         if (policy.Validate() is { } problem)
         {
             throw new ArgumentException(problem, nameof(policy));
         }
 
-        var changed = await DecideAndCommitAsync(
-            false, current => (current.DecidePolicy(policy, request, clock.GetUtcNow()), true));
-        return changed ? state?.ToSummary() ?? (await LoadedStateAsync())?.ToSummary() : null;
+        return writer.DecideAsync<EventCapacitySummary?>(
+            current => new(current.DecidePolicy(policy, request, clock.GetUtcNow()), after => after.ToSummary()), null);
     }
 
     // Reads wait for the decisions before them, so nobody sees an enrollment that is not committed yet.
     public Task<Enrollment?> GetEnrollment(Guid userId) =>
-        DecideAndCommitAsync<Enrollment?>(null, current => (null, current.FindLive(userId) is { } enrollment ? current.Shown(enrollment) : null));
+        writer.DecideAsync<Enrollment?>(current => new(null, after => after.FindLive(userId) is { } enrollment ? after.Shown(enrollment) : null), null);
 
     public Task<EventCapacitySummary?> GetSummary() =>
-        DecideAndCommitAsync<EventCapacitySummary?>(null, current => (null, current.ToSummary()));
+        writer.DecideAsync<EventCapacitySummary?>(current => new(null, after => after.ToSummary()), null);
 
-    public async Task DispatchPendingEvents()
-    {
-        mustReemitFromOutbox = true;
-        await ReemitFromOutboxAsync();
-    }
+    public Task DispatchPendingEvents() => emission.ReemitFromOutboxAsync();
 
     private Task<TransitionResult> Transition(Func<EventCapacityState, TransitionDecision> decide) =>
-        DecideAndCommitAsync(TransitionResult.NotFound("There is no such event."), current =>
-        {
-            var decision = decide(current);
-            return (decision.Write, decision.Answer with { Enrollment = decision.Answer.Enrollment is { } e ? current.Shown(e) : null });
-        });
-
-    /// <summary>The state, loading it once however many calls ask at the same time.</summary>
-    private async Task<EventCapacityState?> LoadedStateAsync()
-    {
-        if (state is not null)
-        {
-            return state;
-        }
-
-        loading ??= store.LoadAsync(EventId);
-        try
-        {
-            var loaded = await loading;
-            state ??= loaded;
-            if (state is null)
+        writer.DecideAsync(
+            current =>
             {
-                // Unknown event: keep nothing in memory, and ask the database again next time.
-                DeactivateOnIdle();
-            }
+                var decision = decide(current);
+                return new Decision<TransitionResult>(
+                    decision.Write, after => decision.Answer with { Enrollment = decision.Answer.Enrollment is { } e ? after.Shown(e) : null });
+            },
+            TransitionResult.NotFound("There is no such event."));
 
-            return state;
-        }
-        finally
-        {
-            loading = null;
-        }
-    }
+    Task IDecisionListener.EmitCommittedAsync(IReadOnlyList<EnrollmentEvent> events) => emission.EmitCommittedAsync(events);
+
+    void IDecisionListener.MayHaveUnemittedEvents() => emission.MayHaveUnemittedEvents();
+
+    // Unknown event: keep nothing in memory, and ask the database again next time.
+    void IDecisionListener.EventMissing() => DeactivateOnIdle();
 }

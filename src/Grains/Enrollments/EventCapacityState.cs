@@ -89,6 +89,9 @@ public sealed class EventCapacityState
 
     public EventCapacitySummary ToSummary() => new(EventId, Policy, ActiveCount, WaitlistCount);
 
+    /// <summary>The policy row this state stands for: the committed row while no uncommitted decision is applied.</summary>
+    public PolicyRow ToPolicyRow() => new(Policy, ActiveCount, WaitlistCount, LastWaitlistPosition, Version, LastEventSequence);
+
     /// <summary>Decides a request to enroll against this state (including decisions applied but not yet committed).</summary>
     public EnrollmentDecision Decide(EnrollmentRequest request)
     {

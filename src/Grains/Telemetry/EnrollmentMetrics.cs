@@ -17,6 +17,7 @@ public sealed class EnrollmentMetrics
     private static readonly double[] MillisecondBuckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
     private readonly Counter<long> decisions;
+    private readonly Counter<long> refusals;
     private readonly Histogram<int> groupSize;
     private readonly Histogram<double> commitDuration;
     private readonly Histogram<double> outboxLag;
@@ -29,6 +30,9 @@ public sealed class EnrollmentMetrics
         Meter = meters.Create(EnrollmentTelemetry.Name);
         decisions = Meter.CreateCounter<long>(
             EnrollmentTelemetry.DecisionsCounter, "{decision}", "Enrollment requests answered, by outcome (confirmed, waitlisted, rejected, …)");
+        refusals = Meter.CreateCounter<long>(
+            EnrollmentTelemetry.CommitRefusalsCounter, "{commit}",
+            "Commits the database refused, by reason (stale_state, rule_replay or the constraint): 0 while every event has one activation");
         groupSize = Meter.CreateHistogram(
             EnrollmentTelemetry.GroupCommitSizeHistogram, "{decision}", "Decisions written in one group commit",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = GroupSizeBuckets });
@@ -48,6 +52,8 @@ public sealed class EnrollmentMetrics
     public Meter Meter { get; }
 
     public void Decided(string outcome) => decisions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Refused(string reason) => refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void GroupCommitted(int decisionCount, TimeSpan duration, string result)
     {

@@ -13,6 +13,7 @@ public static class EnrollmentTelemetry
     public const string DecisionsCounter = "enrollment.decisions";
     public const string GroupCommitSizeHistogram = "enrollment.group_commit.size";
     public const string GroupCommitDurationHistogram = "enrollment.group_commit.duration";
+    public const string CommitRefusalsCounter = "enrollment.commit.refusals";
     public const string WaitingGauge = "enrollment.waitlist.waiting";
     public const string OutboxLagHistogram = "enrollment.outbox.lag";
 

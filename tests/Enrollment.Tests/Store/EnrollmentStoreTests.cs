@@ -7,17 +7,7 @@ namespace OrleansEnrollment.Tests.Store;
 [Collection(DatabaseCollection.Name)]
 public sealed class EnrollmentStoreTests(PostgresFixture database)
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
-
-    private static EnrollmentDecision.Admit Admit(EventCapacityState state, Guid? userId = null)
-    {
-        var decision = state.Decide(new EnrollmentRequest(userId ?? Guid.NewGuid(), Guid.NewGuid(), Now));
-        var admit = Assert.IsType<EnrollmentDecision.Admit>(decision);
-        state.Apply(admit);
-        return admit;
-    }
-
-    private static DecisionWrite Write(params IEnumerable<EnrollmentDecision.Admit> admits) => new(admits.Select(admit => admit.Change).ToList());
+    private static DecisionWrite Write(params IEnumerable<EnrollmentDecision.Admit> admits) => StoreDecider.Write(admits);
 
     [Fact]
     public async Task Loads_an_unknown_event_as_null()
@@ -29,14 +19,14 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
     public async Task Commits_a_group_of_decisions_with_their_audit_rows_and_reloads_them()
     {
         var evt = await database.CreateEventAsync(capacity: 30, hasWaitlist: true);
-        var state = (await database.Store.LoadAsync(evt.Id))!;
-        var admits = Enumerable.Range(0, 50).Select(_ => Admit(state)).ToList();
+        var decider = await StoreDecider.LoadAsync(database.Store, evt.Id);
+        var admits = Enumerable.Range(0, 50).Select(_ => decider.Admit()).ToList();
 
-        var result = await database.Store.CommitAsync(evt.Id, expectedVersion: 0, Write(admits));
+        var result = await decider.CommitAsync(Write(admits));
 
         var committed = Assert.IsType<CommitResult.Committed>(result);
         var reloaded = (await database.Store.LoadAsync(evt.Id))!;
-        Assert.Equal(committed.Version, reloaded.Version);
+        Assert.Equal(reloaded.ToPolicyRow(), committed.Row);
         Assert.Equal(30, reloaded.ActiveCount);
         Assert.Equal(20, reloaded.WaitlistCount);
         Assert.Equal(20, reloaded.LastWaitlistPosition);
@@ -61,15 +51,13 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
         for (var round = 0; round < 20; round++)
         {
             var evt = await database.CreateEventAsync(capacity: 1, hasWaitlist: false);
-            var first = (await database.Store.LoadAsync(evt.Id))!;
-            var second = (await database.Store.LoadAsync(evt.Id))!;
+            var first = await StoreDecider.LoadAsync(database.Store, evt.Id);
+            var second = await StoreDecider.LoadAsync(database.Store, evt.Id);
 
-            var results = await Task.WhenAll(
-                database.Store.CommitAsync(evt.Id, first.Version, Write(Admit(first))),
-                database.Store.CommitAsync(evt.Id, second.Version, Write(Admit(second))));
+            var results = await Task.WhenAll(first.CommitAsync(Write(first.Admit())), second.CommitAsync(Write(second.Admit())));
 
             Assert.Single(results.OfType<CommitResult.Committed>());
-            Assert.Single(results.OfType<CommitResult.Conflict>());
+            Assert.Equal(RefusalReasons.StaleState, Assert.Single(results.OfType<CommitResult.Refused>()).Reason);
             Assert.Single(await database.Queries.ListAsync(evt.Id));
             await DatabaseInvariants.AssertHoldAsync(database.DataSource, evt.Id);
         }
@@ -79,16 +67,15 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
     public async Task A_stale_decider_writes_nothing()
     {
         var evt = await database.CreateEventAsync(capacity: 2, hasWaitlist: true);
-        var fresh = (await database.Store.LoadAsync(evt.Id))!;
-        var stale = (await database.Store.LoadAsync(evt.Id))!;
+        var fresh = await StoreDecider.LoadAsync(database.Store, evt.Id);
+        var stale = await StoreDecider.LoadAsync(database.Store, evt.Id);
         var sameUser = Guid.NewGuid();
-        Assert.IsType<CommitResult.Committed>(await database.Store.CommitAsync(evt.Id, fresh.Version, Write(Admit(fresh, sameUser), Admit(fresh))));
+        Assert.IsType<CommitResult.Committed>(await fresh.CommitAsync(Write(fresh.Admit(sameUser), fresh.Admit())));
 
         // The stale decider still sees two free seats and no enrollment for this user.
-        var result = await database.Store.CommitAsync(evt.Id, stale.Version, Write(Admit(stale, sameUser)));
+        var result = await stale.CommitAsync(Write(stale.Admit(sameUser)));
 
-        var conflict = Assert.IsType<CommitResult.Conflict>(result);
-        Assert.Contains("stale", conflict.Reason);
+        Assert.Equal(RefusalReasons.StaleState, Assert.IsType<CommitResult.Refused>(result).Reason);
         Assert.Equal(2, (await database.Queries.ListAsync(evt.Id)).Count);
         Assert.Equal(2, (await database.Queries.ListTransitionsAsync(evt.Id)).Count);
         await DatabaseInvariants.AssertHoldAsync(database.DataSource, evt.Id);
@@ -98,8 +85,8 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
     public async Task A_decision_the_rule_does_not_allow_is_refused_with_its_whole_group()
     {
         var evt = await database.CreateEventAsync(capacity: 1, hasWaitlist: true);
-        var state = (await database.Store.LoadAsync(evt.Id))!;
-        var confirmed = Admit(state);
+        var decider = await StoreDecider.LoadAsync(database.Store, evt.Id);
+        var confirmed = decider.Admit();
         // a forged decision: a second confirmation on a one-seat event
         var forged = confirmed with
         {
@@ -110,9 +97,9 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
             },
         };
 
-        var result = await database.Store.CommitAsync(evt.Id, state.Version, Write(confirmed, forged));
+        var result = await decider.CommitAsync(Write(confirmed, forged));
 
-        Assert.IsType<CommitResult.Conflict>(result);
+        Assert.Equal(RefusalReasons.RuleReplay, Assert.IsType<CommitResult.Refused>(result).Reason);
         Assert.Empty(await database.Queries.ListAsync(evt.Id));
         Assert.Empty(await database.Queries.ListTransitionsAsync(evt.Id));
     }
@@ -121,25 +108,23 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
     public async Task The_database_backstop_refuses_what_a_fooled_check_lets_through()
     {
         var evt = await database.CreateEventAsync(capacity: null, hasWaitlist: false);
-        var state = (await database.Store.LoadAsync(evt.Id))!;
-        var admit = Admit(state);
-        Assert.IsType<CommitResult.Committed>(await database.Store.CommitAsync(evt.Id, state.Version, Write(admit)));
+        var decider = await StoreDecider.LoadAsync(database.Store, evt.Id);
+        var admit = decider.Admit();
+        Assert.IsType<CommitResult.Committed>(await decider.CommitAsync(Write(admit)));
 
-        // Replaying the decision under a new id claims the current version and passes the rule (unlimited seats),
+        // Replaying the decision under a new id claims the current row and passes the rule (unlimited seats),
         // so only the unique index stands between the user and a second enrollment.
-        var current = (await database.Store.LoadAsync(evt.Id))!;
         var replay = admit with
         {
             Change = admit.Change with
             {
                 After = admit.Enrollment with { Id = Guid.NewGuid() },
-                Event = admit.Event with { Id = Guid.NewGuid(), Sequence = current.LastEventSequence + 1 },
+                Event = admit.Event with { Id = Guid.NewGuid(), Sequence = decider.DecidedOn.LastEventSequence + 1 },
             },
         };
-        var result = await database.Store.CommitAsync(evt.Id, current.Version, Write(replay));
+        var result = await decider.CommitAsync(Write(replay));
 
-        var conflict = Assert.IsType<CommitResult.Conflict>(result);
-        Assert.Contains("enrollments_one_live_per_user", conflict.Reason);
+        Assert.Equal("enrollments_one_live_per_user", Assert.IsType<CommitResult.Refused>(result).Reason);
         Assert.Single(await database.Queries.ListAsync(evt.Id));
     }
 
@@ -147,9 +132,9 @@ public sealed class EnrollmentStoreTests(PostgresFixture database)
     public async Task Scopes_select_confirmed_waitlisted_and_active_enrollments()
     {
         var evt = await database.CreateEventAsync(capacity: 3, hasWaitlist: true);
-        var state = (await database.Store.LoadAsync(evt.Id))!;
-        var admits = Enumerable.Range(0, 5).Select(_ => Admit(state)).ToList();
-        await database.Store.CommitAsync(evt.Id, state.Version, Write(admits));
+        var decider = await StoreDecider.LoadAsync(database.Store, evt.Id);
+        var admits = Enumerable.Range(0, 5).Select(_ => decider.Admit()).ToList();
+        Assert.IsType<CommitResult.Committed>(await decider.CommitAsync(Write(admits)));
 
         Assert.Equal(3, (await database.Queries.ListAsync(evt.Id, EnrollmentScope.Confirmed)).Count);
         Assert.Equal(3, (await database.Queries.ListAsync(evt.Id, EnrollmentScope.Active)).Count);

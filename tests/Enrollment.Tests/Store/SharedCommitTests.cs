@@ -6,45 +6,41 @@ using OrleansEnrollment.Tests.Infrastructure;
 namespace OrleansEnrollment.Tests.Store;
 
 /// <summary>
-/// New enrollments of different events waiting at the same moment share one transaction. The tests use a store with
+/// Groups of different events waiting at the same moment share one transaction. The tests use a store with
 /// one committer and hold a policy row lock elsewhere, so the commits queue up behind a blocked one.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class SharedCommitTests(PostgresFixture database)
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
-
     [Fact]
     public async Task Events_committing_together_share_a_transaction_and_a_refused_one_fails_alone()
     {
         var store = new PostgresEnrollmentStore(database.DataSource, committers: 1);
         var (blocker, first, refusedEvent, last) = (await NewEventAsync(store), await NewEventAsync(store), await NewEventAsync(store), await NewEventAsync(store));
-        var earlier = Admit(refusedEvent.State);
-        Assert.IsType<CommitResult.Committed>(await store.CommitAsync(refusedEvent.Id, refusedEvent.State.Version, Write(earlier)));
-        var reloaded = (await store.LoadAsync(refusedEvent.Id))!;
-        refusedEvent = refusedEvent with { State = reloaded, Version = reloaded.Version };
+        var earlier = refusedEvent.Admit();
+        Assert.IsType<CommitResult.Committed>(await refusedEvent.CommitAsync(Write(earlier)));
 
-        await using var holder = await LockAsync(blocker.Id);
-        var blocked = store.CommitAsync(blocker.Id, blocker.State.Version, Write(Admit(blocker.State)));
+        await using var holder = await LockAsync(blocker.State.EventId);
+        var blocked = blocker.CommitAsync(Write(blocker.Admit()));
         await WaitUntilWaitingForALockAsync(1);
-        var firstCommit = store.CommitAsync(first.Id, first.State.Version, Write(Admit(first.State)));
-        var second = Admit(refusedEvent.State);
+        var firstCommit = first.CommitAsync(Write(first.Admit()));
+        var second = refusedEvent.Admit();
         // The check does not look at ids: a reused enrollment id reaches the database, whose primary key refuses it.
         var reusedId = second with { Change = second.Change with { After = second.Enrollment with { Id = earlier.Enrollment.Id } } };
-        var refusedCommit = store.CommitAsync(refusedEvent.Id, refusedEvent.State.Version, Write(reusedId));
-        var lastCommit = store.CommitAsync(last.Id, last.State.Version, Write(Admit(last.State)));
+        var refusedCommit = refusedEvent.CommitAsync(Write(reusedId));
+        var lastCommit = last.CommitAsync(Write(last.Admit()));
         await holder.DisposeAsync();
 
         Assert.IsType<CommitResult.Committed>(await blocked);
         Assert.IsType<CommitResult.Committed>(await firstCommit);
-        Assert.Contains("enrollments_pkey", Assert.IsType<CommitResult.Conflict>(await refusedCommit).Reason);
+        Assert.Equal("enrollments_pkey", Assert.IsType<CommitResult.Refused>(await refusedCommit).Reason);
         Assert.IsType<CommitResult.Committed>(await lastCommit);
         Assert.Equal(1, store.SharedTransactions);
-        foreach (var evt in new[] { blocker, first, refusedEvent, last })
+        foreach (var evt in new[] { blocker, first, refusedEvent, last }.Select(decider => decider.State))
         {
-            Assert.Single(await database.Queries.ListAsync(evt.Id));
-            Assert.Single(await database.Queries.ListTransitionsAsync(evt.Id));
-            await DatabaseInvariants.AssertHoldAsync(database.DataSource, evt.Id);
+            Assert.Single(await database.Queries.ListAsync(evt.EventId));
+            Assert.Single(await database.Queries.ListTransitionsAsync(evt.EventId));
+            await DatabaseInvariants.AssertHoldAsync(database.DataSource, evt.EventId);
         }
     }
 
@@ -54,12 +50,12 @@ public sealed class SharedCommitTests(PostgresFixture database)
         var store = new PostgresEnrollmentStore(database.DataSource, committers: 1);
         var (blocker, locked, other) = (await NewEventAsync(store), await NewEventAsync(store), await NewEventAsync(store));
 
-        var lockedHolder = await LockAsync(locked.Id);
-        var blockerHolder = await LockAsync(blocker.Id);
-        var blocked = store.CommitAsync(blocker.Id, blocker.State.Version, Write(Admit(blocker.State)));
+        var lockedHolder = await LockAsync(locked.State.EventId);
+        var blockerHolder = await LockAsync(blocker.State.EventId);
+        var blocked = blocker.CommitAsync(Write(blocker.Admit()));
         await WaitUntilWaitingForALockAsync(1);
-        var lockedCommit = store.CommitAsync(locked.Id, locked.State.Version, Write(Admit(locked.State)));
-        var otherCommit = store.CommitAsync(other.Id, other.State.Version, Write(Admit(other.State)));
+        var lockedCommit = locked.CommitAsync(Write(locked.Admit()));
+        var otherCommit = other.CommitAsync(Write(other.Admit()));
         await blockerHolder.DisposeAsync();
 
         // The blocker's commit goes through; the next transaction carries both events and waits for the locked row.
@@ -77,25 +73,15 @@ public sealed class SharedCommitTests(PostgresFixture database)
         Assert.Equal(1, store.SharedTransactions);
         foreach (var evt in new[] { locked, other })
         {
-            Assert.Empty(await database.Queries.ListAsync(evt.Id));
-            Assert.Equal(evt.Version, (await store.LoadAsync(evt.Id))!.Version);
+            Assert.Empty(await database.Queries.ListAsync(evt.State.EventId));
+            Assert.Equal(evt.DecidedOn, (await store.LoadAsync(evt.State.EventId))!.ToPolicyRow());
         }
     }
 
-    private sealed record LoadedEvent(Guid Id, EventCapacityState State, long Version);
-
-    private async Task<LoadedEvent> NewEventAsync(PostgresEnrollmentStore store)
+    private async Task<StoreDecider> NewEventAsync(PostgresEnrollmentStore store)
     {
         var evt = await database.CreateEventAsync(capacity: 5, hasWaitlist: true);
-        var state = (await store.LoadAsync(evt.Id))!;
-        return new LoadedEvent(evt.Id, state, state.Version);
-    }
-
-    private static EnrollmentDecision.Admit Admit(EventCapacityState state)
-    {
-        var admit = Assert.IsType<EnrollmentDecision.Admit>(state.Decide(new EnrollmentRequest(Guid.NewGuid(), Guid.NewGuid(), Now)));
-        state.Apply(admit);
-        return admit;
+        return await StoreDecider.LoadAsync(store, evt.Id);
     }
 
     private static DecisionWrite Write(EnrollmentDecision.Admit admit) => new([admit.Change]);

@@ -1,0 +1,48 @@
+using Npgsql;
+using OrleansEnrollment.Enrollments;
+
+namespace OrleansEnrollment.Database;
+
+/// <summary>Reads an event's <see cref="PolicyRow"/>: the policy row's columns and the event's last outbox sequence.</summary>
+internal static class PolicyRows
+{
+    public const string Select =
+        """
+        SELECT capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position, version,
+               (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id)
+          FROM enrollment_policies
+        """;
+
+    public const string OfEvent = Select + " WHERE event_id = $1";
+
+    public static PolicyRow Read(NpgsqlDataReader reader) => new(
+        new EnrollmentPolicy(reader.IsDBNull(0) ? null : reader.GetInt32(0), reader.GetBoolean(1)),
+        reader.GetInt32(2),
+        reader.GetInt32(3),
+        reader.GetInt32(4),
+        reader.GetInt64(5),
+        reader.GetInt64(6));
+
+    /// <summary>The row as a transaction's own writes left it: read inside that transaction, so as it will commit.</summary>
+    public static NpgsqlBatchCommand AfterWrites(Guid eventId) => new(OfEvent)
+    {
+        Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
+    };
+
+    /// <summary>Runs the batch; the writes come back as results without columns, the policy rows as one row each.</summary>
+    public static async Task<List<PolicyRow>> ReadAllAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        var rows = new List<PolicyRow>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        do
+        {
+            if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(Read(reader));
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        return rows;
+    }
+}
