@@ -27,6 +27,8 @@ public sealed partial class EventCapacityGrain(
     /// <summary>Bounds a transaction, so the row lock is held briefly and one failure answers a bounded number of callers.</summary>
     public const int MaxGroupSize = DecisionWriter.MaxGroupSize;
 
+    private static readonly TransitionResult NoSuchEvent = TransitionResult.NotFound("There is no such event.");
+
     private DecisionWriter writer = null!;
     private OrderedEmission emission = null!;
 
@@ -47,23 +49,11 @@ public sealed partial class EventCapacityGrain(
         }
     }
 
-    public Task<EnrollmentResult> Enroll(Guid userId, Guid requestId)
-    {
-        var request = new EnrollmentRequest(userId, requestId, clock.GetUtcNow());
-        return TracedEnrollAsync(userId, () => writer.DecideAsync(
-            current => current.Decide(request) switch
-            {
-                EnrollmentDecision.Admit admit => new Decision<EnrollmentResult>(admit.Write, after => EnrollmentResult.Enrolled(after.Shown(admit.Enrollment))),
-                EnrollmentDecision.Existing existing => new Decision<EnrollmentResult>(null, after => EnrollmentResult.AlreadyEnrolled(after.Shown(existing.Enrollment))),
-                _ => new Decision<EnrollmentResult>(null, _ => EnrollmentResult.EventFull),
-            },
-            EnrollmentResult.EventNotFound));
-    }
+    public Task<EnrollmentResult> Enroll(Guid userId, Guid requestId) => TracedEnrollAsync(userId, () => writer.DecideAsync(
+        CallDecisions.Enroll(new EnrollmentRequest(userId, requestId, clock.GetUtcNow())), EnrollmentResult.EventNotFound));
 
     public Task<TransitionResult> CancelOwn(Guid userId, TransitionRequest request) =>
-        Transition(current => current.FindLive(userId) is { } own
-            ? current.DecideCancel(own.Id, request with { ActorId = userId }, clock.GetUtcNow())
-            : TransitionDecision.NotFound("You are not enrolled in this event."));
+        writer.DecideAsync(CallDecisions.CancelOwn(userId, request, clock.GetUtcNow()), NoSuchEvent);
 
     public Task<TransitionResult> Cancel(Guid enrollmentId, TransitionRequest request) =>
         Transition(current => current.DecideCancel(enrollmentId, request, clock.GetUtcNow()));
@@ -77,35 +67,20 @@ public sealed partial class EventCapacityGrain(
     public Task<TransitionResult> Promote(Guid enrollmentId, TransitionRequest request) =>
         Transition(current => current.DecidePromote(enrollmentId, request, clock.GetUtcNow()));
 
-    public Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request)
-    {
-        if (policy.Validate() is { } problem)
-        {
-            throw new ArgumentException(problem, nameof(policy));
-        }
-
-        return writer.DecideAsync<EventCapacitySummary?>(
-            current => new(current.DecidePolicy(policy, request, clock.GetUtcNow()), after => after.ToSummary()), null);
-    }
+    public Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request) =>
+        policy.Validate() is { } problem
+            ? throw new ArgumentException(problem, nameof(policy))
+            : writer.DecideAsync(CallDecisions.ChangePolicy(policy, request, clock.GetUtcNow()), null);
 
     // Reads wait for the decisions before them, so nobody sees an enrollment that is not committed yet.
-    public Task<Enrollment?> GetEnrollment(Guid userId) =>
-        writer.DecideAsync<Enrollment?>(current => new(null, after => after.FindLive(userId) is { } enrollment ? after.Shown(enrollment) : null), null);
+    public Task<Enrollment?> GetEnrollment(Guid userId) => writer.DecideAsync(CallDecisions.GetEnrollment(userId), null);
 
-    public Task<EventCapacitySummary?> GetSummary() =>
-        writer.DecideAsync<EventCapacitySummary?>(current => new(null, after => after.ToSummary()), null);
+    public Task<EventCapacitySummary?> GetSummary() => writer.DecideAsync(CallDecisions.GetSummary(), null);
 
     public Task DispatchPendingEvents() => emission.ReemitFromOutboxAsync();
 
     private Task<TransitionResult> Transition(Func<EventCapacityState, TransitionDecision> decide) =>
-        writer.DecideAsync(
-            current =>
-            {
-                var decision = decide(current);
-                return new Decision<TransitionResult>(
-                    decision.Write, after => decision.Answer with { Enrollment = decision.Answer.Enrollment is { } e ? after.Shown(e) : null });
-            },
-            TransitionResult.NotFound("There is no such event."));
+        writer.DecideAsync(CallDecisions.Transition(decide), NoSuchEvent);
 
     Task IDecisionListener.EmitCommittedAsync(IReadOnlyList<EnrollmentEvent> events) => emission.EmitCommittedAsync(events);
 

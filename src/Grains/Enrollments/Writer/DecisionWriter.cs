@@ -93,17 +93,12 @@ public sealed partial class DecisionWriter
                     continue;
                 }
 
-                var group = NextGroup();
-                var write = Combine(group);
-                if (write is null)
+                AnswerWhatRestsOnCommittedState();
+                if (pending.Count > 0)
                 {
-                    // reads queued behind writes that have committed since
-                    Dequeue(group.Count);
-                    group.ForEach(call => call.Answer());
-                    continue;
+                    var group = NextGroup();
+                    await CommitAsync(group, Combine(group)!);
                 }
-
-                await CommitAsync(group, write);
             }
         }
         catch (Exception exception)
@@ -300,7 +295,20 @@ public sealed partial class DecisionWriter
         DecideAll();
     }
 
-    /// <summary>The longest run from the head of the queue that can share one transaction.</summary>
+    /// <summary>
+    /// Answers the calls at the head of the queue that write nothing (reads, refusals, "already enrolled"): everything
+    /// before them has committed, so their answers rest on committed decisions only.
+    /// </summary>
+    private void AnswerWhatRestsOnCommittedState()
+    {
+        while (pending.First?.Value is { Write: null } head)
+        {
+            pending.RemoveFirst();
+            head.Answer();
+        }
+    }
+
+    /// <summary>The longest run from the head of the queue that can share one transaction; it starts with a call that writes.</summary>
     private List<PendingCall> NextGroup()
     {
         var group = new List<PendingCall>();

@@ -1,0 +1,35 @@
+namespace OrleansEnrollment.Enrollments;
+
+/// <summary>
+/// Each call of <see cref="IEventCapacityGrain"/> as a pure decision for the <see cref="DecisionWriter"/>: what it
+/// writes on a given state, and its answer read off that state once the decision is applied (so a waiting person's rank
+/// counts exactly the people still waiting before them at that point).
+/// </summary>
+public static class CallDecisions
+{
+    public static Func<EventCapacityState, Decision<EnrollmentResult>> Enroll(EnrollmentRequest request) => current => current.Decide(request) switch
+    {
+        EnrollmentDecision.Admit admit => new(admit.Write, after => EnrollmentResult.Enrolled(after.Shown(admit.Enrollment))),
+        EnrollmentDecision.Existing existing => new(null, after => EnrollmentResult.AlreadyEnrolled(after.Shown(existing.Enrollment))),
+        _ => new(null, _ => EnrollmentResult.EventFull),
+    };
+
+    public static Func<EventCapacityState, Decision<TransitionResult>> CancelOwn(Guid userId, TransitionRequest request, DateTimeOffset at) =>
+        Transition(current => current.FindLive(userId) is { } own
+            ? current.DecideCancel(own.Id, request with { ActorId = userId }, at)
+            : TransitionDecision.NotFound("You are not enrolled in this event."));
+
+    public static Func<EventCapacityState, Decision<TransitionResult>> Transition(Func<EventCapacityState, TransitionDecision> decide) => current =>
+    {
+        var decision = decide(current);
+        return new(decision.Write, after => decision.Answer with { Enrollment = decision.Answer.Enrollment is { } e ? after.Shown(e) : null });
+    };
+
+    public static Func<EventCapacityState, Decision<EventCapacitySummary?>> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request, DateTimeOffset at) =>
+        current => new(current.DecidePolicy(policy, request, at), after => after.ToSummary());
+
+    public static Func<EventCapacityState, Decision<Enrollment?>> GetEnrollment(Guid userId) =>
+        _ => new(null, after => after.FindLive(userId) is { } enrollment ? after.Shown(enrollment) : null);
+
+    public static Func<EventCapacityState, Decision<EventCapacitySummary?>> GetSummary() => _ => new(null, after => after.ToSummary());
+}
