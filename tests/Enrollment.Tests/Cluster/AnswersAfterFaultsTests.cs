@@ -87,17 +87,12 @@ public sealed class AnswersAfterFaultsTests(PostgresFixture database) : IAsyncLi
     {
         var (grain, eventId) = await EventAsync(capacity: 5);
         var user = Guid.NewGuid();
-        store.NextCommit = FaultyEnrollmentStore.Fault.FailBeforeCommit;
-        store.HoldLoads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var loadsBefore = store.LoadsStarted;
+        var loadsBefore = FailTheNextCommitAndHoldReads();
 
         var enroll = grain.Enroll(user, Guid.NewGuid());
-        await Eventually.HoldsAsync(() => Task.FromResult(store.LoadsStarted > loadsBefore), TimeSpan.FromSeconds(10), "the grain reads the database back");
-        var read = grain.GetEnrollment(user);
-        var summary = grain.GetSummary();
-        await Task.Delay(200);
-        store.HoldLoads.SetResult();
-        store.HoldLoads = null;
+        Task<Enrollment?> read = null!;
+        Task<EventCapacitySummary?> summary = null!;
+        await WhileTheReadBackIsHeldAsync(loadsBefore, () => (read, summary) = (grain.GetEnrollment(user), grain.GetSummary()));
 
         var failure = await Assert.ThrowsAsync<EnrollmentUnavailableException>(() => enroll);
         Assert.True(failure.NothingWritten);
@@ -111,16 +106,11 @@ public sealed class AnswersAfterFaultsTests(PostgresFixture database) : IAsyncLi
     {
         var (grain, eventId) = await EventAsync(capacity: 5);
         var user = Guid.NewGuid();
-        store.NextCommit = FaultyEnrollmentStore.Fault.FailBeforeCommit;
-        store.HoldLoads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var loadsBefore = store.LoadsStarted;
+        var loadsBefore = FailTheNextCommitAndHoldReads();
 
         var enroll = grain.Enroll(user, Guid.NewGuid());
-        await Eventually.HoldsAsync(() => Task.FromResult(store.LoadsStarted > loadsBefore), TimeSpan.FromSeconds(10), "the grain reads the database back");
-        var retry = grain.Enroll(user, Guid.NewGuid());
-        await Task.Delay(200);
-        store.HoldLoads.SetResult();
-        store.HoldLoads = null;
+        Task<EnrollmentResult> retry = null!;
+        await WhileTheReadBackIsHeldAsync(loadsBefore, () => retry = grain.Enroll(user, Guid.NewGuid()));
 
         await Assert.ThrowsAsync<EnrollmentUnavailableException>(() => enroll);
         var answer = await retry;
@@ -167,6 +157,26 @@ public sealed class AnswersAfterFaultsTests(PostgresFixture database) : IAsyncLi
         Assert.Equal(stored.Count(e => e.Status.IsActive()), (await grain.GetSummary())!.ActiveCount);
         Assert.Equal(stored.SingleOrDefault()?.Id, (await grain.GetEnrollment(user))?.Id);
         await DatabaseInvariants.AssertHoldAsync(database.DataSource, eventId);
+    }
+
+    /// <summary>The next commit fails before reaching the database, and the grain's reads of the database wait.</summary>
+    /// <returns>How many reads had started before.</returns>
+    private int FailTheNextCommitAndHoldReads()
+    {
+        store.NextCommit = FaultyEnrollmentStore.Fault.FailBeforeCommit;
+        store.HoldLoads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return store.LoadsStarted;
+    }
+
+    /// <summary>Once the grain reads the database back after the failed commit, sends the calls, gives the grain time to take them, then lets the read go.</summary>
+    private async Task WhileTheReadBackIsHeldAsync(int loadsBefore, Action send)
+    {
+        await Eventually.HoldsAsync(() => Task.FromResult(store.LoadsStarted > loadsBefore), TimeSpan.FromSeconds(10), "the grain reads the database back");
+        send();
+        await Task.Delay(200);
+        var hold = store.HoldLoads!;
+        store.HoldLoads = null;
+        hold.SetResult();
     }
 
     private async Task<(IEventCapacityGrain Grain, Guid EventId)> EventAsync(int? capacity)

@@ -53,9 +53,9 @@ public sealed class CommitIfUnchangedTests(PostgresFixture database)
         // a cancellation with its promotion, then a newcomer who waits: held at the lock until another holder lets go
         var cancelled = decider.Take(state => state.DecideCancel(seated.Enrollment.Id, new TransitionRequest(null, Guid.NewGuid(), null), DateTimeOffset.UtcNow));
         var newcomer = decider.Admit();
-        await using var holder = await LockAsync(evt.Id);
+        await using var holder = await PolicyRowLocks.HoldAsync(database.DataSource, evt.Id);
         var commit = decider.CommitAsync(StoreDecider.Together(cancelled, Write(newcomer)));
-        var waitingPid = await WaitUntilWaitingInTheLockFunctionAsync();
+        var waitingPid = await PolicyRowLocks.WaitUntilWaitingInTheLockFunctionAsync(database.DataSource);
         await holder.DisposeAsync();
 
         Assert.IsType<CommitResult.Committed>(await commit);
@@ -161,33 +161,5 @@ public sealed class CommitIfUnchangedTests(PostgresFixture database)
         }
 
         await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>Holds the event's policy row lock until the connection is disposed (its transaction rolled back).</summary>
-    private async Task<NpgsqlConnection> LockAsync(Guid eventId)
-    {
-        var connection = await database.DataSource.OpenConnectionAsync();
-        var transaction = await connection.BeginTransactionAsync();
-        await using var hold = new NpgsqlCommand("SELECT 1 FROM enrollment_policies WHERE event_id = $1 FOR UPDATE", connection, transaction);
-        hold.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
-        await hold.ExecuteScalarAsync();
-        return connection;
-    }
-
-    private async Task<int> WaitUntilWaitingInTheLockFunctionAsync()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            await using var activity = database.DataSource.CreateCommand(
-                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lock_policy_as_expected%' LIMIT 1");
-            if (await activity.ExecuteScalarAsync() is int pid)
-            {
-                return pid;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException("the commit never waited in lock_policy_as_expected");
     }
 }

@@ -20,9 +20,9 @@ public sealed class SharedCommitTests(PostgresFixture database)
         var earlier = refusedEvent.Admit();
         Assert.IsType<CommitResult.Committed>(await refusedEvent.CommitAsync(Write(earlier)));
 
-        await using var holder = await LockAsync(blocker.State.EventId);
+        await using var holder = await PolicyRowLocks.HoldAsync(database.DataSource, blocker.State.EventId);
         var blocked = blocker.CommitAsync(Write(blocker.Admit()));
-        await WaitUntilWaitingForALockAsync(1);
+        await PolicyRowLocks.WaitUntilWaitingInTheLockFunctionAsync(database.DataSource);
         var firstCommit = first.CommitAsync(Write(first.Admit()));
         var second = refusedEvent.Admit();
         // The check does not look at ids: a reused enrollment id reaches the database, whose primary key refuses it.
@@ -50,17 +50,17 @@ public sealed class SharedCommitTests(PostgresFixture database)
         var store = new PostgresEnrollmentStore(database.DataSource, committers: 1);
         var (blocker, locked, other) = (await NewEventAsync(store), await NewEventAsync(store), await NewEventAsync(store));
 
-        var lockedHolder = await LockAsync(locked.State.EventId);
-        var blockerHolder = await LockAsync(blocker.State.EventId);
+        var lockedHolder = await PolicyRowLocks.HoldAsync(database.DataSource, locked.State.EventId);
+        var blockerHolder = await PolicyRowLocks.HoldAsync(database.DataSource, blocker.State.EventId);
         var blocked = blocker.CommitAsync(Write(blocker.Admit()));
-        await WaitUntilWaitingForALockAsync(1);
+        await PolicyRowLocks.WaitUntilWaitingInTheLockFunctionAsync(database.DataSource);
         var lockedCommit = locked.CommitAsync(Write(locked.Admit()));
         var otherCommit = other.CommitAsync(Write(other.Admit()));
         await blockerHolder.DisposeAsync();
 
         // The blocker's commit goes through; the next transaction carries both events and waits for the locked row.
         Assert.IsType<CommitResult.Committed>(await blocked);
-        var waiting = await WaitUntilWaitingForALockAsync(1);
+        var waiting = await PolicyRowLocks.WaitUntilWaitingInTheLockFunctionAsync(database.DataSource);
         await using (var terminate = database.DataSource.CreateCommand("SELECT pg_terminate_backend($1)"))
         {
             terminate.Parameters.Add(new NpgsqlParameter<int> { TypedValue = waiting });
@@ -85,33 +85,4 @@ public sealed class SharedCommitTests(PostgresFixture database)
     }
 
     private static DecisionWrite Write(EnrollmentDecision.Admit admit) => new([admit.Change]);
-
-    /// <summary>Holds the event's policy row lock until the connection is disposed (its transaction rolled back).</summary>
-    private async Task<NpgsqlConnection> LockAsync(Guid eventId)
-    {
-        var connection = await database.DataSource.OpenConnectionAsync();
-        var transaction = await connection.BeginTransactionAsync();
-        await using var hold = new NpgsqlCommand("SELECT 1 FROM enrollment_policies WHERE event_id = $1 FOR UPDATE", connection, transaction);
-        hold.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
-        await hold.ExecuteScalarAsync();
-        return connection;
-    }
-
-    /// <returns>The process id of the one backend waiting in the lock function.</returns>
-    private async Task<int> WaitUntilWaitingForALockAsync(int backends)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            await using var activity = database.DataSource.CreateCommand(
-                "SELECT array_agg(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lock_policy_as_expected%'");
-            if (await activity.ExecuteScalarAsync() is int[] pids && pids.Length == backends)
-            {
-                return pids[0];
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException("no commit waited in lock_policy_as_expected");
-    }
 }
