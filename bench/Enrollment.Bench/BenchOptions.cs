@@ -9,9 +9,10 @@ public sealed record BenchOptions
     public const string Hot = "hot";
     public const string Spread = "spread";
     public const string Http = "http";
+    public const string Mixed = "mixed";
     public const string Activation = "activation";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Hot, Spread, Http, Activation];
+    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Hot, Spread, Mixed, Http, Activation];
 
     public int Clients { get; init; } = 256;
 
@@ -46,6 +47,7 @@ public sealed record BenchOptions
     {
         Baseline => 3_000,
         Hot => 30_000,
+        Mixed => 100_000,
         _ => 12_000,
     };
 
@@ -58,6 +60,7 @@ public sealed record BenchOptions
     {
         Baseline => Math.Max(Clients, 200),
         Hot => 15_000,
+        Mixed => 30_000,
         _ => 6_000,
     };
 
@@ -65,13 +68,13 @@ public sealed record BenchOptions
         """
         Usage: dotnet run -c Release --project bench/Enrollment.Bench -- [options]
           --clients N        concurrent clients (default 256)
-          --requests N       timed requests per scenario (default: baseline 3000, hot 30000, spread and http 12000)
+          --requests N       timed requests per scenario (default: baseline 3000, hot 30000, mixed 100000, spread and http 12000)
           --duration S       run each scenario S seconds instead (still capped at --requests)
-          --warmup N         untimed requests before each scenario (default: baseline max(clients, 200), hot 15000, others 6000)
+          --warmup N         untimed requests before each scenario (default: baseline max(clients, 200), hot 15000, mixed 30000, others 6000)
           --events N         events in the spread scenario (default 1000)
           --capacity N       seats per event; later enrollments are waitlisted (default 100)
           --connection CS    use this PostgreSQL instead of starting a private one
-          --scenarios LIST   any of baseline,hot,spread,http,activation (default: all)
+          --scenarios LIST   any of baseline,hot,spread,mixed,http,activation (default: all)
           --activation       add the activation measurements to a --scenarios subset
         """;
 

@@ -11,8 +11,10 @@ public static class Checks
     /// Waits for the outbox and notifications of these events to catch up (so that work does not spill into the next
     /// scenario's figures), then checks every invariant and that each answered enrollment is in the database.
     /// </summary>
+    /// <param name="capacityMayHaveBeenLowered">An admin lowered capacities during the load (that evicts nobody).</param>
     public static async Task<ScenarioRun> AfterLoadAsync(
-        BenchDatabase database, string scenario, IReadOnlyCollection<Guid> eventIds, LoadResult result, bool hasOutbox = true)
+        BenchDatabase database, string scenario, IReadOnlyCollection<Guid> eventIds, LoadResult result, bool hasOutbox = true,
+        bool capacityMayHaveBeenLowered = false)
     {
         Console.WriteLine("  " + result.Describe());
         TimeSpan? settled = null;
@@ -24,7 +26,8 @@ public static class Checks
                 : $"  {scenario}: the outbox had not caught up {SettleTimeout.TotalSeconds:F0} s after the last answer (the relay will finish it)");
         }
 
-        var problems = await InvariantChecker.CheckAsync(database.DataSource, scenario, eventIds, result.WarmupEnrolled + result.Enrolled);
+        var problems = await InvariantChecker.CheckAsync(
+            database.DataSource, scenario, eventIds, result.WarmupEnrolled + result.Enrolled, capacityMayHaveBeenLowered);
         Console.WriteLine(problems.Count == 0
             ? $"  {scenario}: invariants hold on {eventIds.Count} event(s)"
             : $"  {scenario}: {problems.Count} invariant(s) broken");

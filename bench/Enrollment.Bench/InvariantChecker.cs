@@ -9,9 +9,9 @@ public static class InvariantChecker
     /// <param name="expectedEnrollments">How many enrollments the scenario's clients were told were made.</param>
     /// <returns>One line per broken invariant; empty when all hold.</returns>
     public static async Task<IReadOnlyList<string>> CheckAsync(
-        NpgsqlDataSource dataSource, string scenario, IReadOnlyCollection<Guid> eventIds, long? expectedEnrollments)
+        NpgsqlDataSource dataSource, string scenario, IReadOnlyCollection<Guid> eventIds, long? expectedEnrollments, bool capacityMayHaveBeenLowered = false)
     {
-        var problems = (await EnrollmentInvariants.FindViolationsAsync(dataSource, eventIds))
+        var problems = (await EnrollmentInvariants.FindViolationsAsync(dataSource, eventIds, capacityMayHaveBeenLowered))
             .Select(problem => $"{scenario}: {problem}")
             .ToList();
 

@@ -13,8 +13,13 @@ public static class LoadRunner
     // Latencies are recorded in microseconds, up to ten minutes, to three significant digits.
     private const long HighestLatencyMicroseconds = 10L * 60 * 1_000_000;
 
+    public static Task<LoadResult> RunAsync(
+        string scenario, int clients, int warmup, long maxRequests, TimeSpan? duration, Func<long, Task<RequestOutcome>> send) =>
+        RunAsync(scenario, clients, warmup, maxRequests, duration, (_, number) => send(number));
+
+    /// <param name="send">Given the client (0 to clients − 1, each sending one request at a time) and the request's number.</param>
     public static async Task<LoadResult> RunAsync(
-        string scenario, int clients, int warmup, long maxRequests, TimeSpan? duration, Func<long, Task<RequestOutcome>> send)
+        string scenario, int clients, int warmup, long maxRequests, TimeSpan? duration, Func<int, long, Task<RequestOutcome>> send)
     {
         var warmupTally = new Tally();
         await DriveAsync(clients, first: 0, end: warmup, deadline: null, send, warmupTally, latency: null);
@@ -39,16 +44,18 @@ public static class LoadRunner
             scenario, tally.Confirmed + tally.Waitlisted, tally.Confirmed, tally.Waitlisted, tally.Failed + warmupTally.Failed, elapsed, latency)
         {
             WarmupEnrolled = warmupTally.Confirmed + warmupTally.Waitlisted,
+            Answered = tally.Answered,
         };
     }
 
     private static async Task DriveAsync(
-        int clients, long first, long end, long? deadline, Func<long, Task<RequestOutcome>> send, Tally tally, HistogramBase? latency)
+        int clients, long first, long end, long? deadline, Func<int, long, Task<RequestOutcome>> send, Tally tally, HistogramBase? latency)
     {
         var next = first;
         var loops = new Task[clients];
         for (var client = 0; client < clients; client++)
         {
+            var self = client;
             loops[client] = Task.Run(async () =>
             {
                 while (deadline is null || Stopwatch.GetTimestamp() < deadline)
@@ -62,7 +69,7 @@ public static class LoadRunner
                     var sent = Stopwatch.GetTimestamp();
                     try
                     {
-                        tally.Count(await send(number));
+                        tally.Count(await send(self, number));
                     }
                     catch (Exception exception)
                     {
@@ -84,11 +91,14 @@ public static class LoadRunner
     {
         private long confirmed;
         private long waitlisted;
+        private long answered;
         private long failed;
 
         public long Confirmed => Interlocked.Read(ref confirmed);
 
         public long Waitlisted => Interlocked.Read(ref waitlisted);
+
+        public long Answered => Interlocked.Read(ref answered);
 
         public long Failed => Interlocked.Read(ref failed);
 
@@ -103,6 +113,9 @@ public static class LoadRunner
                     break;
                 case RequestOutcome.Waitlisted:
                     Interlocked.Increment(ref waitlisted);
+                    break;
+                case RequestOutcome.Answered:
+                    Interlocked.Increment(ref answered);
                     break;
                 default:
                     Record("an answer other than a new enrollment");

@@ -43,7 +43,7 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
         Record(await BaselineScenario.RunAsync(database, options));
     }
 
-    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Activation))
+    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation))
     {
         // Stopped before the HTTP scenario, whose process runs a silo of its own on the same database.
         await using var silo = await CoHostedSilo.StartAsync(database.ConnectionString);
@@ -57,6 +57,13 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
         {
             Console.WriteLine($"spread: EventCapacity grains in a co-hosted silo, {options.Events} events round robin");
             Record(await GrainScenarios.SpreadAsync(database, silo.Grains, options));
+        }
+
+        if (options.Runs(BenchOptions.Mixed))
+        {
+            Console.WriteLine("mixed: EventCapacity grains in a co-hosted silo, 3 small hot events (5, 12 without a waitlist, 25 seats); " +
+                              "people enroll, cancel and read, an admin checks in, marks attendance and changes capacities");
+            Record(await MixedScenario.RunAsync(database, silo.Grains, options));
         }
 
         if (options.Runs(BenchOptions.Activation))
@@ -100,14 +107,25 @@ foreach (var problem in problems)
 
 if (runs.TryGetValue(BenchOptions.Baseline, out var baseline))
 {
-    foreach (var scenario in new[] { BenchOptions.Hot, BenchOptions.Spread, BenchOptions.Http })
+    foreach (var scenario in new[] { BenchOptions.Hot, BenchOptions.Spread, BenchOptions.Mixed, BenchOptions.Http })
     {
         if (runs.TryGetValue(scenario, out var ours))
         {
-            // throughput ratios (answers per second), one decimal, the same on every machine's culture
+            // throughput ratios (answers per second: operations for mixed, enrollments for the others), one decimal, the
+            // same on every machine's culture
             Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture, $"ratio {scenario}/baseline: {ours.Result.EnrollmentsPerSecond / baseline.Result.EnrollmentsPerSecond:F1}"));
+                CultureInfo.InvariantCulture, $"ratio {scenario}/baseline: {ours.Result.PerSecond / baseline.Result.EnrollmentsPerSecond:F1}"));
         }
+    }
+}
+
+if (runs.TryGetValue(BenchOptions.Mixed, out var mixed))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mixed p99: {mixed.Result.P99Ms:F0} ms"));
+    Console.WriteLine($"mixed refusals: {mixed.Refusals}");
+    if (runs.TryGetValue(BenchOptions.Hot, out var hot))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio mixed/hot: {mixed.Result.PerSecond / hot.Result.PerSecond:F2}"));
     }
 }
 

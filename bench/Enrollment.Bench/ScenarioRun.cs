@@ -9,11 +9,14 @@ namespace OrleansEnrollment.Bench;
 /// </param>
 public sealed record ScenarioRun(LoadResult Result, TimeSpan? Settled, IReadOnlyList<string> Problems)
 {
+    /// <summary>Commits the database refused during the scenario (the silo's <c>enrollment.commit.refusals</c>), where counted.</summary>
+    public long? Refusals { get; init; }
+
     /// <summary>
-    /// Enrollments per second until all their work was done, domain events and notifications included: the rate the
-    /// system can keep up, where <see cref="LoadResult.EnrollmentsPerSecond"/> is the rate callers got answers.
+    /// Requests per second until all their work was done, domain events and notifications included: the rate the
+    /// system can keep up, where <see cref="LoadResult.PerSecond"/> is the rate callers got answers.
     /// </summary>
-    public double? SustainedPerSecond => Settled is { } settled ? Result.Enrolled / (Result.Elapsed + settled).TotalSeconds : null;
+    public double? SustainedPerSecond => Settled is { } settled ? (Result.Enrolled + Result.Answered) / (Result.Elapsed + settled).TotalSeconds : null;
 
     public string Describe() => Result.Describe() + (SustainedPerSecond is { } sustained
         ? string.Create(CultureInfo.InvariantCulture, $"; {sustained:F0}/s with the outbox and notifications done ({Settled!.Value.TotalSeconds:F1} s later)")
