@@ -7,8 +7,8 @@ namespace OrleansEnrollment.Bench;
 
 /// <summary>
 /// Mixed traffic on a few small hot events, as people and an admin use them: three events of 5, 12 and 25 seats (the
-/// 12-seat one without a waitlist); each client is one person on one of them, walking through enrolling, cancelling
-/// and reading their enrollment, one call at a time; one admin meanwhile checks people in, marks attendance and moves
+/// 12-seat one without a waitlist); each client plays one person on each of them, walking through enrolling,
+/// cancelling and reading their enrollment, one call at a time; one admin meanwhile checks people in, marks attendance and moves
 /// the capacities up and down. Every answer the domain allows counts as an operation; a person's read that disagrees
 /// with what they were last told counts as a failure.
 /// </summary>
@@ -21,7 +21,11 @@ public static class MixedScenario
         var warmupEvents = await CreateEventsAsync(database, "warm-up");
         var timedEvents = await CreateEventsAsync(database, "timed");
         var warmup = options.WarmupRequestsFor(BenchOptions.Mixed);
-        var people = new Person?[options.Clients];
+        // Each client plays one person on each event and turns from one to the next at every call, so every event gets
+        // a third of each client's calls whatever its latency: bound to one event, the clients of the quick event
+        // (without a waitlist: mostly "Event is full", answered at once) would make most of the calls.
+        var people = new Person[options.Clients][];
+        var turns = new int[options.Clients];
         var everyone = new ConcurrentBag<Person>();
         var admin = new Admin(grains, warmupEvents);
         using var refusals = new RefusalCounter();
@@ -33,13 +37,15 @@ public static class MixedScenario
             async (client, number) =>
             {
                 var events = number < warmup ? warmupEvents : timedEvents;
-                if (people[client] is not { } person || !events.Contains(person.Event))
+                if (people[client] is not { } mine || !events.Contains(mine[0].Event))
                 {
-                    // one person per client and phase, spread over the events; seeded by the client, so runs compare
-                    person = people[client] = new Person(events[client % events.Length], new Random(client * 7919 + (number < warmup ? 0 : 1)));
+                    // new people for each phase; seeded by client and event, so runs compare
+                    mine = people[client] = events.Select((evt, index) => new Person(evt, new Random(client * 7919 + index * 31 + (number < warmup ? 0 : 1)))).ToArray();
                     admin.MoveTo(events);
-                    everyone.Add(person);
+                    Array.ForEach(mine, everyone.Add);
                 }
+
+                var person = mine[turns[client]++ % mine.Length];
 
                 return await person.StepAsync(grains, admin);
             });
