@@ -33,9 +33,9 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
     Console.WriteLine(
         $"{options.Clients} clients; {(options.Duration is { } d ? $"{d.TotalSeconds:F0} s per scenario (at most " : "")}" +
         $"{options.RequestsFor(BenchOptions.Baseline)} timed requests for the baseline, {options.RequestsFor(BenchOptions.Hot)} hot, " +
-        $"{options.RequestsFor(BenchOptions.Spread)} spread, {options.RequestsFor(BenchOptions.Http)} http{(options.Duration is null ? "" : ")")} " +
+        $"{options.RequestsFor(BenchOptions.Spread)} spread, {options.RequestsFor(BenchOptions.Mixed)} mixed, {options.RequestsFor(BenchOptions.Http)} http{(options.Duration is null ? "" : ")")} " +
         $"after a warm-up ({options.WarmupRequestsFor(BenchOptions.Baseline)} baseline, {options.WarmupRequestsFor(BenchOptions.Hot)} hot, " +
-        $"{options.WarmupRequestsFor(BenchOptions.Spread)} spread, {options.WarmupRequestsFor(BenchOptions.Http)} http); capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
+        $"{options.WarmupRequestsFor(BenchOptions.Spread)} spread, {options.WarmupRequestsFor(BenchOptions.Mixed)} mixed, {options.WarmupRequestsFor(BenchOptions.Http)} http); capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
 
     if (options.Runs(BenchOptions.Baseline))
     {
