@@ -22,4 +22,20 @@ if [[ -z "${ConnectionStrings__Enrollment:-}" ]] && ! have_pg_binaries; then
   fi
 fi
 
-exec dotnet run --project src/WebFrontend "$@"
+# Development mail: unless a mail server is configured, smtp4dev (a dotnet tool) takes every mail the app sends and
+# shows it at http://localhost:5081, so registering, confirming and resetting a password work end to end.
+smtp4dev_pid=""
+if [[ -z "${Email__Smtp__Host:-}" ]]; then
+  smtp4dev_bin="$(command -v smtp4dev || echo "$HOME/.dotnet/tools/smtp4dev")"
+  if [[ ! -x "$smtp4dev_bin" ]]; then
+    dotnet tool install --global Rnwood.Smtp4dev --version 3.15.0
+  fi
+  smtp4dev_log="${TMPDIR:-/tmp}/orleans-enrollment-smtp4dev.log"
+  "$smtp4dev_bin" --urls=http://localhost:5081 --smtpport=2525 --imapport=0 --pop3port=0 --db="" >"$smtp4dev_log" 2>&1 &
+  smtp4dev_pid=$!
+  trap '[[ -n "$smtp4dev_pid" ]] && kill "$smtp4dev_pid" 2>/dev/null' EXIT
+  export Email__Smtp__Host=localhost Email__Smtp__Port=2525 Email__Smtp__Security=None
+  echo "Mail goes to smtp4dev: open http://localhost:5081 to read it (log: $smtp4dev_log)"
+fi
+
+dotnet run --project src/WebFrontend "$@"

@@ -27,8 +27,8 @@ public static class BenchUsers
         var run = Guid.NewGuid().ToString("N")[..12];
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO users (id, email, display_name, password_hash)
-            SELECT gen_random_uuid(), format('bench-%s-%s@bench.example', $1, n), format('Bench user %s', n), $2
+            INSERT INTO users (id, email, display_name, password_hash, email_verified_at)
+            SELECT gen_random_uuid(), format('bench-%s-%s@bench.example', $1, n), format('Bench user %s', n), $2, now()
               FROM generate_series(1, $3) AS n
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = run });

@@ -49,7 +49,10 @@ public sealed class WebFrontendProcess : IAsyncDisposable
         start.Environment["Orleans__SiloPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Orleans__GatewayPort"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture);
         // Every bench user signs in from 127.0.0.1; the per-address limit would otherwise refuse all but a few.
-        start.Environment["Enrollment__SignInAttemptsPerMinute"] = "1000000";
+        start.Environment["Enrollment__SignIn__AttemptsPerMinutePerNetwork"] = "1000000";
+        // It speaks plain HTTP on a loopback port; the users it signs in were created confirmed (BenchUsers).
+        start.Environment["Site__PublicBaseUrl"] = baseAddress.ToString();
+        start.Environment["Site__RequireHttps"] = "false";
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the web frontend.");
         var web = new WebFrontendProcess(process, baseAddress);

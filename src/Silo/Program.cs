@@ -4,14 +4,14 @@ using Orleans.Dashboard;
 using OrleansEnrollment.Hosting;
 using OrleansEnrollment.Telemetry;
 
-// A standalone silo. With no configuration it starts its own PostgreSQL (see EnrollmentDatabase) and uses localhost
+// A standalone silo. With no configuration (in Development) it starts its own PostgreSQL (see EnrollmentDatabase) and uses localhost
 // clustering; set ConnectionStrings__Enrollment to use an existing server, and Orleans__ClusteringProvider=AdoNet (with
 // Orleans__ClusterId, __SiloPort, __GatewayPort, __AdvertisedIPAddress) to run several silos as one cluster.
 var builder = Host.CreateApplicationBuilder(args);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
 var logger = startupLogging.CreateLogger("OrleansEnrollment.Silo");
-await using var database = await EnrollmentDatabase.OpenAsync(builder.Configuration, "silo", logger);
+await using var database = await EnrollmentDatabase.OpenAsync(builder.Configuration, "silo", logger, allowLocalServer: builder.Environment.IsDevelopment());
 
 var cluster = EnrollmentClusterOptions.From(builder.Configuration);
 builder.UseOrleans(silo => silo

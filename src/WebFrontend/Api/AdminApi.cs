@@ -36,7 +36,12 @@ public static class AdminApi
             TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Promote(id, request)))
             .WithDescription("Gives a free seat to this waiting enrollment; 409 when no seat is free (freed seats normally go to the " +
                              "head of the waitlist at once, so this is for seats an admin holds back by raising capacity first).");
-        admin.MapPost("/admins", GrantAdminAsync).WithDescription("Makes the account with this e-mail address an admin (from its next sign-in).");
+        admin.MapGet("/admins", ListAdminsAsync);
+        admin.MapPost("/admins", GrantAdminAsync)
+            .WithDescription("Makes the account with this e-mail address an admin; only an account that confirmed its address can be one (409 otherwise). " +
+                             "Its sessions end within 30 s; it signs in again with the role.");
+        admin.MapDelete("/admins/{userId}", RevokeAdminAsync)
+            .WithDescription("Takes the role away; the account's sessions end within 30 s. 409 for yourself or an address named in the configuration.");
         return endpoints;
     }
 
@@ -169,16 +174,39 @@ public static class AdminApi
             : TypedResults.Ok(transitions.Select(TransitionResponse.Of).ToArray());
     }
 
+    public static async Task<Ok<AdminResponse[]>> ListAdminsAsync(AdminRoles roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await roles.ListAsync(cancellationToken))
+            .Select(admin => new AdminResponse(admin.UserId, admin.Email, admin.DisplayName, admin.NamedInConfiguration)).ToArray());
+
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> GrantAdminAsync(
-        GrantAdminRequest request, UserAccounts accounts, CancellationToken cancellationToken)
+        GrantAdminRequest request, AdminRoles roles, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > AccountRules.MaxEmailLength || !StorableText.IsStorable(request.Email))
+        if (!UserAccounts.IsValidEmail(request.Email))
         {
             return ApiProblems.Invalid("email", "Give the e-mail address of an existing account.");
         }
 
-        return await accounts.GrantAdminAsync(request.Email, cancellationToken)
+        return await roles.GrantAsync(request.Email!, cancellationToken) == GrantOutcome.Granted
             ? TypedResults.NoContent()
-            : ApiProblems.NotFound("There is no account with this e-mail address.");
+            : ApiProblems.Conflict(
+                "No confirmed account", "No account has confirmed this address; the admin role is only given to an account that has proved it owns its address.");
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RevokeAdminAsync(
+        string userId, ClaimsPrincipal user, AdminRoles roles, CancellationToken cancellationToken)
+    {
+        if (!ApiProblems.TryParseId(userId, out var id))
+        {
+            return ApiProblems.Invalid("userId", "A user id is a GUID.");
+        }
+
+        return await roles.RevokeAsync(id, user.UserId(), cancellationToken) switch
+        {
+            RevokeOutcome.Revoked => TypedResults.NoContent(),
+            RevokeOutcome.Self => ApiProblems.Conflict("Not yourself", "An admin cannot take the role from themselves; ask another admin."),
+            RevokeOutcome.NamedInConfiguration => ApiProblems.Conflict(
+                "Named in the configuration", "This address is listed in Enrollment:Admins; remove it there to take the role away."),
+            _ => ApiProblems.NotFound($"User {id} is not an admin."),
+        };
     }
 }

@@ -13,7 +13,20 @@ public sealed record RegisterRequest(string? Email, string? Password, string? Di
 
 public sealed record TokenRequest(string? Email, string? Password);
 
-public sealed record AccountResponse(Guid Id, string Email, string DisplayName, bool IsAdmin);
+public sealed record AccountResponse(Guid Id, string Email, string DisplayName, bool IsAdmin, bool EmailConfirmed);
+
+public sealed record MessageResponse(string Message);
+
+/// <summary>The token of a mailed link.</summary>
+public sealed record TokenBody(string? Token);
+
+public sealed record EmailBody(string? Email);
+
+public sealed record ResetPasswordRequest(string? Token, string? Password);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record AdminResponse(Guid UserId, string Email, string DisplayName, bool NamedInConfiguration);
 
 public sealed record EventResponse(
     Guid Id, string Title, DateTimeOffset StartsAt, int? Capacity, bool HasWaitlist, int ActiveCount, int WaitlistCount, bool IsFull)

@@ -11,6 +11,16 @@ public static class ApiProblems
         detail: "Every seat is taken and this event keeps no waitlist.",
         statusCode: StatusCodes.Status422UnprocessableEntity);
 
+    public static ProblemHttpResult InvalidLink() => TypedResults.Problem(
+        title: "The link is not valid",
+        detail: "The link is unknown, was used already, or has expired: ask for a new one.",
+        statusCode: StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult ConfirmAddressFirst() => TypedResults.Problem(
+        title: "Confirm your e-mail address first",
+        detail: "Open the link mailed to you when you registered (POST /api/auth/confirm/resend sends a new one); then you can enroll.",
+        statusCode: StatusCodes.Status403Forbidden);
+
     public static ProblemHttpResult NotFound(string what) => TypedResults.Problem(
         title: "Not found", detail: what, statusCode: StatusCodes.Status404NotFound);
 

@@ -50,11 +50,16 @@ public static class EventsApi
     }
 
     public static async Task<Results<Created<EnrollmentResponse>, Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
-        string eventId, HttpContext context, ClaimsPrincipal user, IGrainFactory grains)
+        string eventId, HttpContext context, ClaimsPrincipal user, IGrainFactory grains, EnrollmentGate gate)
     {
         if (!ApiProblems.TryParseId(eventId, out var id))
         {
             return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        if (!await gate.MayEnrollAsync(user, context.RequestAborted))
+        {
+            return ApiProblems.ConfirmAddressFirst();
         }
 
         var requestId = Guid.NewGuid();

@@ -6,16 +6,20 @@ namespace OrleansEnrollment.WebFrontend.Demo;
 
 /// <summary>
 /// In Development, an empty database gets demo accounts and one event of each kind, so the first run has something to
-/// show. The credentials are fixed (and printed at start-up) because they only ever exist on a developer's machine.
+/// show. The accounts are marked as demo accounts (a host outside Development refuses to start while one exists) and
+/// none is stored as an admin: the demo admin is an admin because appsettings.Development.json names its address, so
+/// the role goes with the environment. Their passwords are in the README, never in a log.
 /// </summary>
-public static class DemoData
+public static partial class DemoData
 {
-    public static readonly (string Email, string Password, string DisplayName, bool Admin)[] Accounts =
+    public const string UserPassword = "demo-user-password";
+
+    public static readonly (string Email, string Password, string DisplayName)[] Accounts =
     [
-        ("admin@demo.local", "demo-admin-password", "Ada Admin", true),
-        ("alice@demo.local", "demo-user-password", "Alice Example", false),
-        ("bob@demo.local", "demo-user-password", "Bob Example", false),
-        ("carol@demo.local", "demo-user-password", "Carol Example", false),
+        ("admin@demo.local", "demo-admin-password", "Ada Admin"),
+        ("alice@demo.local", UserPassword, "Alice Example"),
+        ("bob@demo.local", UserPassword, "Bob Example"),
+        ("carol@demo.local", UserPassword, "Carol Example"),
     ];
 
     public static async Task SeedAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
@@ -23,14 +27,12 @@ public static class DemoData
         var accounts = services.GetRequiredService<UserAccounts>();
         if (!await accounts.AnyAsync(cancellationToken))
         {
-            foreach (var (email, password, displayName, admin) in Accounts)
+            foreach (var (email, password, displayName) in Accounts)
             {
-                await accounts.RegisterAsync(email, password, displayName, cancellationToken);
-                if (admin)
-                {
-                    await accounts.GrantAdminAsync(email, cancellationToken);
-                }
+                await accounts.CreateConfirmedAsync(email, password, displayName, demo: true, cancellationToken);
             }
+
+            LogSeeded(logger, Accounts.Length);
         }
 
         var catalog = services.GetRequiredService<EventCatalog>();
@@ -41,10 +43,8 @@ public static class DemoData
             await catalog.CreateAsync("Hands-on actor workshop", nextWeek.AddDays(1), new EnrollmentPolicy(2, HasWaitlist: true), cancellationToken);
             await catalog.CreateAsync("Speakers' dinner", nextWeek.AddDays(2), new EnrollmentPolicy(1, HasWaitlist: false), cancellationToken);
         }
-
-        foreach (var (email, password, _, admin) in Accounts)
-        {
-            logger.LogInformation("Demo account: {Email} / {Password}{Role}", email, password, admin ? " (admin)" : "");
-        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Count} demo accounts (addresses and passwords: see the README)")]
+    private static partial void LogSeeded(ILogger logger, int count);
 }

@@ -21,7 +21,8 @@ public static class HealthEndpoints
 
     /// <summary>
     /// <c>/health</c>: liveness, 200 whenever the process serves requests (runs no check, so a database outage does not
-    /// get the process restarted). <c>/health/ready</c>: readiness, 503 unless every check passes. Both anonymous.
+    /// get the process restarted). <c>/health/ready</c>: readiness, 503 unless every check passes. Both anonymous; the
+    /// checks' details go to admins only (<see cref="HealthResponse"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapEnrollmentHealth(this IEndpointRouteBuilder app)
     {

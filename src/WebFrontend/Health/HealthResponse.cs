@@ -1,9 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrleansEnrollment.WebFrontend.Accounts;
 
 namespace OrleansEnrollment.WebFrontend.Health;
 
-/// <summary>The JSON body of the health endpoints: the overall status and each check's, so an operator sees what is down.</summary>
+/// <summary>
+/// The JSON body of the health endpoints: the overall status for anyone (a load balancer needs no more), and each
+/// check's status, time and error for a signed-in admin, so an operator sees what is down without the world seeing
+/// the errors' messages (host names, database names).
+/// </summary>
 public static class HealthResponse
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -11,6 +16,11 @@ public static class HealthResponse
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (!context.User.IsAdmin())
+        {
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = Name(report.Status) }, Json));
+        }
+
         var body = new
         {
             status = Name(report.Status),
@@ -21,7 +31,7 @@ public static class HealthResponse
                 status = Name(entry.Value.Status),
                 description = entry.Value.Description,
                 durationMs = Math.Round(entry.Value.Duration.TotalMilliseconds, 1),
-                // The exception's message only: a stack trace does not belong in an anonymous response.
+                // The exception's message only: a stack trace does not belong in a response.
                 error = entry.Value.Exception?.Message,
             }),
         };

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Orleans.Configuration;
+using OrleansEnrollment.WebFrontend.Accounts;
 using OrleansEnrollment.WebFrontend.Api;
 using OrleansEnrollment.WebFrontend.Dashboard;
 using OrleansEnrollment.WebFrontend.Health;
@@ -15,9 +16,9 @@ public static class WebFrontendExtensions
     public static readonly TimeSpan GrainCallTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages, health checks, telemetry, the shared key ring.</summary>
-    public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddWebSecurity(configuration);
+        services.AddWebSecurity(configuration, environment);
         services.AddEnrollmentHealthChecks();
         services.AddWebTelemetry(configuration);
         services.AddSharedKeyRing();
@@ -40,6 +41,14 @@ public static class WebFrontendExtensions
 
     public static WebApplication UseWebFrontend(this WebApplication app)
     {
+        // First: the client's address and scheme as the configured proxies saw them, for everything below.
+        app.UseForwardedHeaders();
+        if (WebSecurityExtensions.RequiresHttps(app.Configuration, app.Environment))
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
         app.UseExceptionHandler();
         // An error status with no body: the API answers problem details, pages a readable page in the site layout
         // (re-executed in place, so the address and the status code stay those of the failed request).
@@ -49,13 +58,22 @@ public static class WebFrontendExtensions
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
+        var sessions = app.Services.GetRequiredService<SessionValidation>();
+        app.Use((context, next) => sessions.InvokeAsync(context, () => next(context)));
         app.UseAuthorization();
         app.UseRateLimiter();
 
         app.MapEnrollmentHealth();
         app.MapAdminDashboard();
-        app.MapOpenApi();
+        // The API's description lists every admin route: outside Development only admins may read it.
+        var openApi = app.MapOpenApi();
+        if (!app.Environment.IsDevelopment())
+        {
+            openApi.RequireAuthorization(WebSecurityExtensions.AdminPolicy);
+        }
+
         app.MapAccountsApi();
+        app.MapMeApi();
         app.MapEventsApi();
         app.MapAdminApi();
         app.MapRazorPages();

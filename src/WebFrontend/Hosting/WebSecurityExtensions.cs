@@ -1,7 +1,10 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.HttpOverrides;
+using OrleansEnrollment.Mail;
 using OrleansEnrollment.WebFrontend.Accounts;
 
 namespace OrleansEnrollment.WebFrontend.Hosting;
@@ -11,17 +14,30 @@ public static class WebSecurityExtensions
     public const string AdminPolicy = "admin";
     public const string SignInRateLimit = "sign-in";
 
-    // Pages sign in with a cookie, API clients with a bearer token; a request is judged by what it carries.
-    private const string CookieOrBearer = "cookie-or-bearer";
+    // The API takes bearer tokens only, so a page on another site cannot make a signed-in browser call it with its
+    // cookie (no antiforgery token needed there); pages use the cookie, with Razor Pages' antiforgery on every form.
+    private const string ByPath = "api-bearer-pages-cookie";
 
-    public static IServiceCollection AddWebSecurity(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddWebSecurity(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.Configure<AdminOptions>(configuration.GetSection(AdminOptions.Section));
+        services.Configure<AccountOptions>(configuration.GetSection(AccountOptions.Section));
+        services.Configure<SiteOptions>(configuration.GetSection(SiteOptions.Section));
+        services.AddEnrollmentMail(configuration);
         services.AddSingleton<UserAccounts>();
+        services.AddSingleton<AdminRoles>();
+        services.AddSingleton<AccountMails>();
+        services.AddSingleton<SessionValidation>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<EnrollmentGate>();
+        services.AddSingleton(TimeProvider.System);
 
-        services.AddAuthentication(CookieOrBearer)
-            .AddPolicyScheme(CookieOrBearer, "Cookie or bearer token", options =>
+        var requireHttps = RequiresHttps(configuration, environment);
+        var accountOptions = configuration.GetSection(AccountOptions.Section).Get<AccountOptions>() ?? new AccountOptions();
+        services.AddAuthentication(ByPath)
+            .AddPolicyScheme(ByPath, "Bearer token for the API, cookie for pages", options =>
                 options.ForwardDefaultSelector = context =>
+                    context.Request.Path.StartsWithSegments("/api") ||
                     context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                         ? BearerTokenDefaults.AuthenticationScheme
                         : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -33,41 +49,67 @@ public static class WebSecurityExtensions
                 options.Cookie.Name = "enrollment.session";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = requireHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                options.ExpireTimeSpan = accountOptions.SessionIdleTimeout;
                 options.SlidingExpiration = true;
-                // An API caller gets a status code, never a redirect to a sign-in page.
-                options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
-                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
             })
             .AddBearerToken(options => options.BearerTokenExpiration = TimeSpan.FromHours(1));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(UserAccounts.AdminRole));
 
-        var permitsPerMinute = configuration.GetValue("Enrollment:SignInAttemptsPerMinute", 10);
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Per client address: guessing passwords gets slow, other people can still sign in. Only attempts count
-            // (POSTs): opening the sign-in or register form, or reloading it, guesses nothing.
+            // Per client network: one network's guessing gets slow while everyone else can still sign in. Only
+            // attempts count (POSTs): opening a form, or reloading it, guesses nothing.
             options.AddPolicy(SignInRateLimit, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                    SignInThrottle.NetworkOf(context.Connection.RemoteIpAddress),
+                    _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = accountOptions.SignIn.AttemptsPerMinutePerNetwork,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })
                 : RateLimitPartition.GetNoLimiter("forms"));
         });
+
+        services.Configure<ForwardedHeadersOptions>(options => ConfigureForwardedHeaders(options, configuration));
+        if (requireHttps)
+        {
+            services.AddHsts(options =>
+            {
+                options.MaxAge = TimeSpan.FromDays(365);
+                options.IncludeSubDomains = true;
+            });
+        }
 
         return services;
     }
 
-    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int statusCode)
+    /// <summary>
+    /// HTTPS redirection, HSTS and Secure-only cookies: on outside Development unless <c>Site:RequireHttps</c> says
+    /// otherwise (a deployment that terminates TLS in front of a plain-HTTP network still keeps them on, since the
+    /// proxy's X-Forwarded-Proto makes the request HTTPS here).
+    /// </summary>
+    public static bool RequiresHttps(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue<bool?>("Site:RequireHttps") ?? !environment.IsDevelopment();
+
+    /// <summary>Trusts X-Forwarded-For and -Proto only from the proxies and networks named under <c>Network</c>: by default from nobody.</summary>
+    private static void ConfigureForwardedHeaders(ForwardedHeadersOptions options, IConfiguration configuration)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var proxy in configuration.GetSection("Network:KnownProxies").Get<string[]>() ?? [])
         {
-            context.Response.StatusCode = statusCode;
-            return Task.CompletedTask;
+            options.KnownProxies.Add(IPAddress.Parse(proxy));
         }
 
-        context.Response.Redirect(context.RedirectUri);
-        return Task.CompletedTask;
+        foreach (var network in configuration.GetSection("Network:KnownNetworks").Get<string[]>() ?? [])
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        }
     }
 }

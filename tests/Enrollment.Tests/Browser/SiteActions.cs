@@ -8,13 +8,24 @@ namespace OrleansEnrollment.Tests.Browser;
 /// <summary>What a person does on the site, step by step through its forms, as the tests need it.</summary>
 public static partial class SiteActions
 {
+    /// <summary>
+    /// Registers through the form, opens the confirmation link that arrives by mail, and signs in: what a new person
+    /// does before they can enroll. Ends signed in, on the events page.
+    /// </summary>
     public static async Task RegisterThroughFormAsync(this IPage page, string email, string displayName, string password = WebAppFactory.Password)
     {
+        var mailsBefore = TestMailServer.Shared.To(email).Count;
         await page.GotoAsync("/account/register");
         await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
         await page.GetByLabel("Display name", new() { Exact = true }).FillAsync(displayName);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Register", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("check-inbox")).ToBeVisibleAsync();
+
+        var mail = await TestMailServer.Shared.WaitForMailAsync(email, mailsBefore + 1);
+        await page.GotoAsync(TestMailServer.LinkIn(mail).PathAndQuery);
+        await Expect(page.GetByTestId("confirmed")).ToBeVisibleAsync();
+        await page.SignInThroughFormAsync(email, password);
         await Expect(page).ToHaveURLAsync(EventsPath());
     }
 

@@ -19,6 +19,12 @@ public sealed record HostileRequest(Caller Caller, HttpMethod Method, string Pat
 {
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>
+    /// Answered 202 like any registration, so the answer does not reveal that the address is taken; nothing of the
+    /// account changes (its owner is told by mail).
+    /// </summary>
+    public bool AnsweredAsAnyRegistration { get; init; }
+
     public HttpRequestMessage ToMessage()
     {
         var message = new HttpRequestMessage(Method, Path) { Content = Content };
@@ -167,7 +173,12 @@ public sealed class HostileRequests(HostileValues junk, FuzzTargets targets)
         {
             case 0: fields["password"] = junk.Pick<object?>("short", "", null, new string('p', 129), 12345678); break;
             case 1: fields["email"] = junk.Pick<object?>("no-at-sign", "", null, new string('e', 250) + "@x.io", 5); break;
-            case 2: fields["email"] = targets.VictimEmail.ToUpperInvariant(); fields["password"] = "long-enough-password"; fields["displayName"] = "Fuzz"; break;
+            case 2:
+                fields["email"] = targets.VictimEmail.ToUpperInvariant();
+                fields["password"] = "long-enough-password";
+                fields["displayName"] = "Fuzz";
+                return Make(Caller.Anonymous, HttpMethod.Post, "/api/auth/register", Json(fields), "a registration of the victim's address")
+                    with { AnsweredAsAnyRegistration = true };
             case 3: fields["displayName"] = junk.Pick<object?>("", "  ", new string('d', 101), null); break;
             default: fields["email"] = $"fuzz-{junk.Next(1_000_000)}@test.local"; fields["password"] = "long-enough-password"; fields["displayName"] = junk.Unstorable(); break;
         }

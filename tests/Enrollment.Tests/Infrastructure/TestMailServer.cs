@@ -17,6 +17,8 @@ namespace OrleansEnrollment.Tests.Infrastructure;
 /// </summary>
 public sealed partial class TestMailServer : IAsyncDisposable
 {
+    private static readonly Lazy<TestMailServer> SharedServer = new(() => new TestMailServer());
+
     private readonly CancellationTokenSource stop = new();
     private readonly Task running;
     private readonly ConcurrentQueue<MimeMessage> received = new();
@@ -32,6 +34,12 @@ public sealed partial class TestMailServer : IAsyncDisposable
         services.Add(new Store(this));
         running = new SmtpServer.SmtpServer(options, services).StartAsync(stop.Token);
     }
+
+    /// <summary>
+    /// The one server of the test run. Every app on the shared database sends whatever mail is due, whoever wrote it,
+    /// so mail of one app can leave through another's dispatcher: they all send here.
+    /// </summary>
+    public static TestMailServer Shared => SharedServer.Value;
 
     public int Port { get; }
 

@@ -8,15 +8,22 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace OrleansEnrollment.Tests.Infrastructure;
 
 /// <summary>
-/// The real web frontend (co-hosted silo, real PostgreSQL, in-memory bus), in process. Each factory gets free silo
-/// ports, so factories can follow each other in one test run. Call <see cref="UseRealServer"/> before first use
-/// for a Kestrel server on a loopback port (for a browser); otherwise requests go through the in-memory test server.
+/// The real web frontend (co-hosted silo, real PostgreSQL, in-memory bus), in process, sending its mail to the test
+/// run's real SMTP server (<see cref="Mail"/>). Each factory gets free silo ports, so factories can follow each other
+/// in one test run. Call <see cref="UseRealServer"/> before first use for a Kestrel server on a loopback port (for a
+/// browser); otherwise requests go through the in-memory test server. The environment is "Testing": outside
+/// Development, so every safe default is on, except HTTPS (the test servers speak plain HTTP; tests of HTTPS turn
+/// <c>Site:RequireHttps</c> back on).
 /// </summary>
 public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@test.local";
     public const string Password = "correct-horse-battery";
+    public const string PublicBaseUrl = "http://enroll.test.local";
+
+    /// <summary>The SMTP server this app (and every other on the test database) sends its mail to.</summary>
+    public TestMailServer Mail => TestMailServer.Shared;
 
     /// <summary>Switches to Kestrel on a free loopback port and starts it; returns the base address.</summary>
     public Uri UseRealServer()
@@ -33,24 +40,29 @@ public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<s
         builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Enrollment:Admins:0", AdminEmail);
-        builder.UseSetting("Enrollment:SignInAttemptsPerMinute", "100000");
+        builder.UseSetting("Enrollment:SignIn:AttemptsPerMinutePerNetwork", "100000");
+        builder.UseSetting("Site:PublicBaseUrl", PublicBaseUrl);
+        builder.UseSetting("Site:RequireHttps", "false");
+        foreach (var (key, value) in Mail.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
         }
     }
 
-    /// <summary>Registers an account (the admin address gets the admin role) and returns a client holding its bearer token.</summary>
-    public async Task<(HttpClient Client, Guid UserId)> SignedInClientAsync(string? email = null, string displayName = "Test User")
+    /// <summary>
+    /// Registers an account and confirms its address with the link that arrived by mail (the admin address gets the
+    /// admin role), and returns a client holding its bearer token. An address registered before is just signed in.
+    /// </summary>
+    public async Task<(HttpClient Client, Guid UserId)> SignedInClientAsync(string? email = null, string displayName = "Test User", bool confirm = true)
     {
         email ??= $"user-{Guid.NewGuid():N}@test.local";
         using var anonymous = CreateClient();
-        var registered = await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName });
-        if (registered.StatusCode != HttpStatusCode.Conflict)
-        {
-            registered.EnsureSuccessStatusCode();
-        }
-
+        await RegisterAsync(anonymous, email, displayName, confirm);
         var token = await anonymous.PostAsJsonAsync("/api/auth/token", new { email, password = Password });
         token.EnsureSuccessStatusCode();
         var body = await token.Content.ReadFromJsonAsync<TokenBody>();
@@ -62,6 +74,13 @@ public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<s
     }
 
     public Task<(HttpClient Client, Guid UserId)> SignedInAdminAsync() => SignedInClientAsync(AdminEmail, "Test Admin");
+
+    /// <summary>Registers through the API and, unless told not to, follows the confirmation link mailed to the address.</summary>
+    public Task RegisterAsync(HttpClient client, string email, string displayName = "Test User", bool confirm = true) =>
+        AccountFlows.RegisterAsync(client, Mail, email, Password, displayName, confirm);
+
+    /// <summary>The token of the link in a mail.</summary>
+    public static string TokenIn(MimeKit.MimeMessage mail) => AccountFlows.TokenIn(mail);
 
     private async Task<Guid> UserIdAsync(string email)
     {

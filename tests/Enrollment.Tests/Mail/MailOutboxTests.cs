@@ -7,12 +7,13 @@ namespace OrleansEnrollment.Tests.Mail;
 
 /// <summary>
 /// Mail through the outbox to a real SMTP server: sent once, retried while the server refuses, never lost, and never
-/// sent twice by two dispatchers at once.
+/// sent twice by two dispatchers at once. The test run's web apps send the same outbox to the same server, so some of
+/// these mails may leave through their dispatchers: the checks count what arrived, whoever sent it.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class MailOutboxTests(PostgresFixture database) : IAsyncLifetime
 {
-    private readonly TestMailServer server = new();
+    private readonly TestMailServer server = TestMailServer.Shared;
     private MailOutbox outbox = null!;
     private SmtpMailTransport transport = null!;
     private MailOptions options = null!;
@@ -30,7 +31,11 @@ public sealed class MailOutboxTests(PostgresFixture database) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await server.DisposeAsync();
+    public Task DisposeAsync()
+    {
+        server.Refusing = false;
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task A_mail_is_sent_once_with_its_outbox_id_as_its_message_id()
@@ -56,15 +61,18 @@ public sealed class MailOutboxTests(PostgresFixture database) : IAsyncLifetime
 
         await SendAllDueAsync();
         Assert.Empty(server.To(mail.Recipient));
-        Assert.Equal((1, false), await StateOfAsync(mail.Id));
+        var (attempts, sent) = await StateOfAsync(mail.Id);
+        Assert.False(sent);
+        Assert.True(attempts >= 1);
 
         server.Refusing = false;
-        await Task.Delay(options.RetryDelay * 3);
-        await SendAllDueAsync();
-        await SendAllDueAsync();
+        await Eventually.HoldsAsync(async () =>
+        {
+            await SendAllDueAsync();
+            return (await StateOfAsync(mail.Id)).Sent;
+        }, TimeSpan.FromSeconds(10), "the mail is sent once the server takes it");
 
         Assert.Single(server.To(mail.Recipient));
-        Assert.Equal((2, true), await StateOfAsync(mail.Id));
     }
 
     [Fact]
@@ -78,6 +86,13 @@ public sealed class MailOutboxTests(PostgresFixture database) : IAsyncLifetime
         }
 
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(SendAllDueAsync)));
+        // the web apps of the test run may have taken some of them: wait until they are all out
+        await Eventually.HoldsAsync(async () =>
+        {
+            await SendAllDueAsync();
+            return server.To(recipient).Count >= mails.Count;
+        }, TimeSpan.FromSeconds(10), "every mail sent");
+        await Task.Delay(500);
 
         Assert.Equal(mails.Select(mail => mail.Subject).Order(), server.To(recipient).Select(message => message.Subject).Order());
     }

@@ -56,7 +56,12 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
                 // default is 30 s); the cluster itself recovers faster, and that is what this test measures.
                 ["Orleans__Messaging__ResponseTimeout"] = "00:00:10",
                 ["Enrollment__Admins__0"] = AdminEmail,
-                ["Enrollment__SignInAttemptsPerMinute"] = "100000",
+                ["Enrollment__SignIn__AttemptsPerMinutePerNetwork"] = "100000",
+                ["Site__PublicBaseUrl"] = $"http://127.0.0.1:{webPort}",
+                ["Site__RequireHttps"] = "false",
+                ["Email__Smtp__Host"] = "127.0.0.1",
+                ["Email__Smtp__Port"] = TestMailServer.Shared.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Email__Smtp__Security"] = "None",
             });
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(40) };
             await WaitUntilServingAsync(http, web);
@@ -207,8 +212,7 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
 
     private static async Task<HttpClient> SignedInClientAsync(HttpClient http, string email)
     {
-        var registered = await http.PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName = "Topology User" });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        await AccountFlows.RegisterAsync(http, TestMailServer.Shared, email, Password, "Topology User");
         var token = await http.PostAsJsonAsync("/api/auth/token", new { email, password = Password });
         token.EnsureSuccessStatusCode();
         var accessToken = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using OrleansEnrollment.Tests.Infrastructure;
+using OrleansEnrollment.WebFrontend.Api;
 
 namespace OrleansEnrollment.Tests.Web;
 
@@ -8,36 +9,54 @@ namespace OrleansEnrollment.Tests.Web;
 public sealed class AccountsApiTests(PostgresFixture database) : ApiTestBase(database)
 {
     [Fact]
-    public async Task Registering_creates_an_account_that_can_get_a_bearer_token()
+    public async Task Registering_mails_a_confirmation_link_and_the_confirmed_account_gets_a_bearer_token()
     {
         using var client = App.CreateClient();
         var email = $"new-{Guid.NewGuid():N}@test.local";
 
         var registered = await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough", displayName = "New Person" });
+        Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        Assert.Equal(AccountsApi.CheckYourInbox, (await JsonAsync(registered)).GetProperty("message").GetString());
+        var mail = await App.Mail.WaitForMailAsync(email);
+        Assert.Equal("Confirm your e-mail address", mail.Subject);
+        Assert.StartsWith(WebAppFactory.PublicBaseUrl + "/account/confirm?token=", TestMailServer.LinkIn(mail).ToString());
+        var confirmed = await client.PostAsJsonAsync("/api/auth/confirm", new { token = WebAppFactory.TokenIn(mail) });
         var token = await client.PostAsJsonAsync("/api/auth/token", new { email = email.ToUpperInvariant(), password = "long enough" });
 
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var account = await JsonAsync(registered);
-        Assert.Equal(email, account.GetProperty("email").GetString());
-        Assert.Equal("New Person", account.GetProperty("displayName").GetString());
-        Assert.True(Guid.TryParse(account.GetProperty("id").GetString(), out _));
+        Assert.Equal(HttpStatusCode.NoContent, confirmed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, token.StatusCode);
         var body = await JsonAsync(token);
         Assert.Equal("Bearer", body.GetProperty("tokenType").GetString());
-        Assert.False(string.IsNullOrEmpty(body.GetProperty("accessToken").GetString()));
         Assert.True(body.GetProperty("expiresIn").GetInt64() > 0);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", body.GetProperty("accessToken").GetString());
+        var me = await JsonAsync(await client.GetAsync("/api/me"));
+        Assert.Equal(email, me.GetProperty("email").GetString());
+        Assert.Equal("New Person", me.GetProperty("displayName").GetString());
+        Assert.True(me.GetProperty("emailConfirmed").GetBoolean());
+        Assert.False(me.GetProperty("isAdmin").GetBoolean());
+
+        // a link works once
+        var again = await client.PostAsJsonAsync("/api/auth/confirm", new { token = WebAppFactory.TokenIn(mail) });
+        await AssertProblemAsync(again, HttpStatusCode.BadRequest, "The link is not valid");
     }
 
     [Fact]
-    public async Task An_address_registers_once_whatever_its_case()
+    public async Task Registering_a_taken_address_answers_the_same_and_tells_its_owner_instead()
     {
         using var client = App.CreateClient();
         var email = $"twice-{Guid.NewGuid():N}@test.local";
-        await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough", displayName = "First" });
+        var first = await client.PostAsJsonAsync("/api/auth/register", new { email, password = "long enough", displayName = "First" });
+        await App.Mail.WaitForMailAsync(email);
 
         var again = await client.PostAsJsonAsync("/api/auth/register", new { email = email.ToUpperInvariant(), password = "other password", displayName = "Second" });
 
-        await AssertProblemAsync(again, HttpStatusCode.Conflict, "E-mail already registered");
+        Assert.Equal(first.StatusCode, again.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        var notice = await App.Mail.WaitForMailAsync(email, count: 2);
+        Assert.Equal("Someone tried to register with your address", notice.Subject);
+        await using var count = Database.DataSource.CreateCommand("SELECT count(*) FROM users WHERE lower(email) = lower($1)");
+        count.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = email });
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
     }
 
     [Theory]
@@ -103,7 +122,7 @@ public sealed class SignInRateLimitTests(PostgresFixture database) : ApiTestBase
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Enrollment:SignInAttemptsPerMinute"] = "3",
+        ["Enrollment:SignIn:AttemptsPerMinutePerNetwork"] = "3",
     };
 
     [Fact]

@@ -180,6 +180,6 @@ public sealed class AdminApiTests(PostgresFixture database) : ApiTestBase(databa
 
         Assert.Equal(HttpStatusCode.NoContent, granted.StatusCode);
         await AssertProblemAsync(await after.GetAsync($"/api/admin/events/{Guid.NewGuid()}/enrollments"), HttpStatusCode.NotFound);
-        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/admins", new { email = "nobody-here@test.local" }), HttpStatusCode.NotFound);
+        await AssertProblemAsync(await admin.PostAsJsonAsync("/api/admin/admins", new { email = "nobody-here@test.local" }), HttpStatusCode.Conflict, "No confirmed account");
     }
 }

@@ -175,10 +175,16 @@ public sealed class EnrollmentsApiTests(PostgresFixture database) : ApiTestBase(
     }
 
     [Fact]
-    public async Task The_openapi_document_describes_every_route()
+    public async Task The_openapi_document_describes_every_route_to_admins_only()
     {
-        using var client = App.CreateClient();
+        using var anonymous = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var (user, _) = await App.SignedInClientAsync();
+        var (client, _) = await App.SignedInAdminAsync();
 
+        var refused = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("/account/signin", refused.Headers.Location?.PathAndQuery, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/openapi/v1.json")).StatusCode);
         var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(path => path.Name).ToList();
@@ -193,5 +199,8 @@ public sealed class EnrollmentsApiTests(PostgresFixture database) : ApiTestBase(
         Assert.Contains("/api/admin/events/{eventId}/policy", paths);
         Assert.Contains("/api/admin/events/{eventId}/enrollments", paths);
         Assert.Contains("/api/admin/events/{eventId}/enrollments/{enrollmentId}/transitions", paths);
+        Assert.Contains("/api/admin/admins/{userId}", paths);
+        Assert.Contains("/api/auth/password-reset", paths);
+        Assert.Contains("/api/me/sign-out-everywhere", paths);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -26,9 +27,9 @@ public sealed class HealthAndDashboardTests(PostgresFixture database) : ApiTestB
     [Fact]
     public async Task Readiness_is_200_with_postgresql_the_bus_and_the_cluster_each_healthy()
     {
-        using var anonymous = App.CreateClient();
+        var (admin, _) = await App.SignedInAdminAsync();
 
-        var response = await anonymous.GetAsync("/health/ready");
+        var response = await admin.GetAsync("/health/ready");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await JsonAsync(response);
@@ -44,18 +45,31 @@ public sealed class HealthAndDashboardTests(PostgresFixture database) : ApiTestB
     public async Task Readiness_is_503_naming_the_failing_check_while_liveness_stays_200()
     {
         await using var app = App.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-            services.AddHealthChecks().AddCheck("injected", () => HealthCheckResult.Unhealthy("injected: down"), tags: ["ready"])));
+            services.AddHealthChecks().AddCheck("injected", () => throw new InvalidOperationException("injected: host db-7.internal is down"), tags: ["ready"])));
         using var anonymous = app.CreateClient();
+        await App.SignedInAdminAsync(); // the admin account exists and is confirmed (the database is shared)
+        var token = await (await anonymous.PostAsJsonAsync("/api/auth/token", new { email = WebAppFactory.AdminEmail, password = WebAppFactory.Password }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        using var admin = app.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
 
         var ready = await anonymous.GetAsync("/health/ready");
         var live = await anonymous.GetAsync("/health");
+        var detailed = await admin.GetAsync("/health/ready");
 
+        // anyone learns the status, nothing more: no check names, no error messages
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        var body = await JsonAsync(ready);
+        var anonymousBody = await ready.Content.ReadAsStringAsync();
+        Assert.Equal("""{"status":"unhealthy"}""", anonymousBody);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+        // an admin sees which check failed and why
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, detailed.StatusCode);
+        var body = await JsonAsync(detailed);
         Assert.Equal("unhealthy", body.GetProperty("status").GetString());
         Assert.Equal("unhealthy", Checks(body)["injected"]);
         Assert.Equal("healthy", Checks(body)["postgresql"]);
-        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Contains("db-7.internal", body.ToString());
     }
 
     [Fact]

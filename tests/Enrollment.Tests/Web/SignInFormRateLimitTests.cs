@@ -10,7 +10,7 @@ public sealed class SignInFormRateLimitTests(PostgresFixture database) : ApiTest
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Enrollment:SignInAttemptsPerMinute"] = "3",
+        ["Enrollment:SignIn:AttemptsPerMinutePerNetwork"] = "3",
     };
 
     [Fact]

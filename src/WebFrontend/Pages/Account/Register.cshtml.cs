@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -12,8 +10,6 @@ namespace OrleansEnrollment.WebFrontend.Pages.Account;
 [EnableRateLimiting(WebSecurityExtensions.SignInRateLimit)]
 public sealed class RegisterModel(UserAccounts accounts) : PageModel
 {
-    public const string EmailTaken = "An account with this e-mail already exists";
-
     [BindProperty]
     public string? Email { get; set; }
 
@@ -25,6 +21,9 @@ public sealed class RegisterModel(UserAccounts accounts) : PageModel
 
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
+
+    /// <summary>The form was taken: the page says to check the inbox, the same whether or not the address was free.</summary>
+    public bool Sent { get; private set; }
 
     public void OnGet()
     {
@@ -46,15 +45,8 @@ public sealed class RegisterModel(UserAccounts accounts) : PageModel
             return Page();
         }
 
-        var (outcome, account) = await accounts.RegisterAsync(Email!, Password!, DisplayName!, cancellationToken);
-        if (outcome == RegistrationOutcome.EmailTaken)
-        {
-            ModelState.AddModelError(nameof(Email), EmailTaken);
-            return Page();
-        }
-
-        const string scheme = CookieAuthenticationDefaults.AuthenticationScheme;
-        await HttpContext.SignInAsync(scheme, UserAccounts.PrincipalFor(account!, scheme));
-        return LocalRedirect(ReturnUrls.SafeOrDefault(Url, ReturnUrl));
+        await accounts.RegisterAsync(Email!, Password!, DisplayName!, cancellationToken);
+        Sent = true;
+        return Page();
     }
 }

@@ -7,9 +7,11 @@ using OrleansEnrollment.WebFrontend.Pages.Shared;
 
 namespace OrleansEnrollment.WebFrontend.Pages.App.Events;
 
-public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : PageModel
+public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, EnrollmentGate gate) : PageModel
 {
     public const string Unavailable = "Your enrollment could not be saved right now. Please try again in a moment.";
+
+    public const string ConfirmFirst = "Confirm your e-mail address first: open the link we mailed you when you registered.";
 
     public const string CancelUnavailable = "Your cancellation could not be saved right now. Please try again in a moment.";
 
@@ -36,11 +38,20 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : P
 
     public bool CanEnroll => !Holds && !ShowFull;
 
+    /// <summary>Enrolling needs a confirmed address (Enrollment:RequireVerifiedEmail), and this account has none yet.</summary>
+    public bool MustConfirm { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
+        if (MustConfirm = !await gate.MayEnrollAsync(User, cancellationToken))
+        {
+            Problem = ConfirmFirst;
+            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        }
+
         try
         {
             // Each press is a new request; pressing twice is harmless because the grain returns the first enrollment.
@@ -99,6 +110,7 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains) : P
         Event = info;
         // The grain's answer carries the waiting rank, which is what the status sentence shows.
         Enrollment = await grains.GetGrain<IEventCapacityGrain>(id).GetEnrollment(User.UserId());
+        MustConfirm = !Holds && !await gate.MayEnrollAsync(User, cancellationToken);
         return true;
     }
 }

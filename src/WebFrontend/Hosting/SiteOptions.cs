@@ -1,0 +1,13 @@
+namespace OrleansEnrollment.WebFrontend.Hosting;
+
+/// <summary>The site as the outside world sees it (<c>Site</c> settings).</summary>
+public sealed class SiteOptions
+{
+    public const string Section = "Site";
+
+    /// <summary>
+    /// The address people open the site at, e.g. <c>https://enroll.example.com</c>: the base of the links in mails.
+    /// Required outside Development.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+}
