@@ -53,6 +53,11 @@ public sealed class WebFrontendProcess : IAsyncDisposable
         // It speaks plain HTTP on a loopback port; the users it signs in were created confirmed (BenchUsers).
         start.Environment["Site__PublicBaseUrl"] = baseAddress.ToString();
         start.Environment["Site__RequireHttps"] = "false";
+        // Production wants a cluster certificate (its co-hosted silo talks TLS) and one for the key ring.
+        var certificate = Path.Combine(Path.GetTempPath(), "orleans-enrollment-bench", $"certificate-{Guid.NewGuid():N}.pfx");
+        OrleansEnrollment.Hosting.SelfSignedCertificate.WritePkcs12(OrleansEnrollment.Hosting.SelfSignedCertificate.Create("bench.enrollment.localhost"), certificate, null);
+        start.Environment["Orleans__Tls__CertificatePath"] = certificate;
+        start.Environment["DataProtection__CertificatePath"] = certificate;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the web frontend.");
         var web = new WebFrontendProcess(process, baseAddress);

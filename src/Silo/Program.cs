@@ -14,8 +14,9 @@ var logger = startupLogging.CreateLogger("OrleansEnrollment.Silo");
 await using var database = await EnrollmentDatabase.OpenAsync(builder.Configuration, "silo", logger, allowLocalServer: builder.Environment.IsDevelopment());
 
 var cluster = EnrollmentClusterOptions.From(builder.Configuration);
+var tls = ClusterTls.Load(builder.Configuration, required: !builder.Environment.IsDevelopment());
 builder.UseOrleans(silo => silo
-    .UseEnrollmentCluster(cluster, database.ConnectionString)
+    .UseEnrollmentCluster(cluster, database.ConnectionString, tls)
     .AddEnrollment(database.ConnectionString, builder.Configuration)
     // the dashboard's silo side: a web frontend (co-hosted or client) serves the pages
     .AddDashboard());

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Orleans.Configuration;
 using Orleans.Hosting;
 
@@ -10,8 +11,14 @@ public static class EnrollmentClusterExtensions
     /// <summary>The ADO.NET invariant name under which Orleans finds Npgsql's provider factory.</summary>
     public const string PostgresInvariant = "Npgsql";
 
-    public static ISiloBuilder UseEnrollmentCluster(this ISiloBuilder silo, EnrollmentClusterOptions cluster, string connectionString)
+    /// <param name="tls">The cluster certificate (<see cref="ClusterTls"/>); null for plain TCP, in Development only.</param>
+    public static ISiloBuilder UseEnrollmentCluster(this ISiloBuilder silo, EnrollmentClusterOptions cluster, string connectionString, X509Certificate2? tls)
     {
+        if (tls is not null)
+        {
+            silo.UseClusterTls(tls);
+        }
+
         if (cluster.ClusteringProvider == ClusteringKind.Localhost)
         {
             return silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
@@ -38,8 +45,14 @@ public static class EnrollmentClusterExtensions
         });
     }
 
-    public static IClientBuilder UseEnrollmentCluster(this IClientBuilder client, EnrollmentClusterOptions cluster, string connectionString)
+    /// <param name="tls">The cluster certificate (<see cref="ClusterTls"/>); null for plain TCP, in Development only.</param>
+    public static IClientBuilder UseEnrollmentCluster(this IClientBuilder client, EnrollmentClusterOptions cluster, string connectionString, X509Certificate2? tls)
     {
+        if (tls is not null)
+        {
+            client.UseClusterTls(tls);
+        }
+
         if (cluster.ClusteringProvider == ClusteringKind.Localhost)
         {
             client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);

@@ -14,16 +14,17 @@ public static class OrleansHostingExtensions
     public static WebApplicationBuilder AddEnrollmentOrleans(this WebApplicationBuilder builder, string connectionString)
     {
         var cluster = EnrollmentClusterOptions.From(builder.Configuration);
+        var tls = ClusterTls.Load(builder.Configuration, required: !builder.Environment.IsDevelopment());
         if (cluster.Mode == OrleansHostingMode.Client)
         {
             // A silo registers these with everything else it runs; a client needs them for its own reads.
             builder.Services.AddEnrollmentStorage(connectionString);
-            builder.UseOrleansClient(client => client.UseEnrollmentCluster(cluster, connectionString).AddDashboard());
+            builder.UseOrleansClient(client => client.UseEnrollmentCluster(cluster, connectionString, tls).AddDashboard());
         }
         else
         {
             builder.UseOrleans(silo => silo
-                .UseEnrollmentCluster(cluster, connectionString)
+                .UseEnrollmentCluster(cluster, connectionString, tls)
                 .AddEnrollment(connectionString, builder.Configuration)
                 .AddDashboard());
         }

@@ -21,7 +21,7 @@ public static class WebFrontendExtensions
         services.AddWebSecurity(configuration, environment);
         services.AddEnrollmentHealthChecks();
         services.AddWebTelemetry(configuration);
-        services.AddSharedKeyRing();
+        services.AddSharedKeyRing(configuration, environment);
         services.Configure<JsonOptions>(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         // Malformed input reaches ApiExceptionHandler as an exception, so it is answered like every other problem.

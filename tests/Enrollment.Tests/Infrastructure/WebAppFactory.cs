@@ -15,7 +15,7 @@ namespace OrleansEnrollment.Tests.Infrastructure;
 /// Development, so every safe default is on, except HTTPS (the test servers speak plain HTTP; tests of HTTPS turn
 /// <c>Site:RequireHttps</c> back on).
 /// </summary>
-public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string environment = "Testing")
     : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@test.local";
@@ -35,7 +35,7 @@ public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<s
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:Enrollment", connectionString);
         builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -43,7 +43,7 @@ public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<s
         builder.UseSetting("Enrollment:SignIn:AttemptsPerMinutePerNetwork", "100000");
         builder.UseSetting("Site:PublicBaseUrl", PublicBaseUrl);
         builder.UseSetting("Site:RequireHttps", "false");
-        foreach (var (key, value) in Mail.Settings)
+        foreach (var (key, value) in Mail.Settings.Concat(TestCertificates.Settings))
         {
             builder.UseSetting(key, value);
         }

@@ -169,6 +169,12 @@ public sealed class ClusterTopologyTests(PostgresFixture database, ITestOutputHe
         settings["Outbox__RedeliverAfter"] = "00:00:05";
         settings["DOTNET_ENVIRONMENT"] = "Testing";
         settings["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        // outside Development: mutual TLS between the processes, and an encrypted key ring
+        foreach (var (key, value) in TestCertificates.Environment)
+        {
+            settings[key] = value;
+        }
+
         var app = AppProcess.Start(name, assembly, settings);
         apps.Add(app);
         return app;
