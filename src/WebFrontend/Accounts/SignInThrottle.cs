@@ -25,13 +25,14 @@ public sealed class SignInThrottle(IOptionsMonitor<AccountOptions> options, Time
             return TimeSpan.Zero;
         }
 
+        // the free failures are spent: this attempt waits, and each further one twice as long
         var beyond = recent.Count - settings.FreeFailuresPerAccount;
-        if (beyond <= 0)
+        if (beyond < 0)
         {
             return TimeSpan.Zero;
         }
 
-        var delay = settings.FirstDelay * Math.Pow(2, Math.Min(beyond - 1, 16));
+        var delay = settings.FirstDelay * Math.Pow(2, Math.Min(beyond, 16));
         return delay < settings.MaxDelay ? delay : settings.MaxDelay;
     }
 

@@ -41,8 +41,12 @@ public static class WebFrontendExtensions
 
     public static WebApplication UseWebFrontend(this WebApplication app)
     {
-        // First: the client's address and scheme as the configured proxies saw them, for everything below.
-        app.UseForwardedHeaders();
+        // First: the client's address and scheme as the configured proxies saw them, for everything below; with no proxy
+        // configured, forwarded headers are ignored (the middleware would trust anyone with its lists empty).
+        if (WebSecurityExtensions.TrustsAProxy(app.Configuration))
+        {
+            app.UseForwardedHeaders();
+        }
         if (WebSecurityExtensions.RequiresHttps(app.Configuration, app.Environment))
         {
             app.UseHsts();

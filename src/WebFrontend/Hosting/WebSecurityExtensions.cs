@@ -96,12 +96,24 @@ public static class WebSecurityExtensions
     public static bool RequiresHttps(IConfiguration configuration, IHostEnvironment environment) =>
         configuration.GetValue<bool?>("Site:RequireHttps") ?? !environment.IsDevelopment();
 
-    /// <summary>Trusts X-Forwarded-For and -Proto only from the proxies and networks named under <c>Network</c>: by default from nobody.</summary>
+    /// <summary>
+    /// Whether any proxy is named under <c>Network</c>. Without one the forwarded-headers middleware must not run at all:
+    /// with both of its lists empty it trusts every sender.
+    /// </summary>
+    public static bool TrustsAProxy(IConfiguration configuration) =>
+        configuration.GetSection("Network:KnownProxies").Get<string[]>() is { Length: > 0 } ||
+        configuration.GetSection("Network:KnownNetworks").Get<string[]>() is { Length: > 0 };
+
+    /// <summary>Trusts X-Forwarded-For and -Proto only from the proxies and networks named under <c>Network</c>.</summary>
     private static void ConfigureForwardedHeaders(ForwardedHeadersOptions options, IConfiguration configuration)
     {
         options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
+        // The obsolete list still holds the loopback network by default, and is still honoured: empty it too.
+#pragma warning disable CS0618, ASPDEPR005
+        options.KnownNetworks.Clear();
+#pragma warning restore CS0618, ASPDEPR005
         foreach (var proxy in configuration.GetSection("Network:KnownProxies").Get<string[]>() ?? [])
         {
             options.KnownProxies.Add(IPAddress.Parse(proxy));
