@@ -15,7 +15,7 @@ builder.AddEnrollmentOrleans(database.ConnectionString);
 builder.Services.AddWebFrontend(builder.Configuration, builder.Environment);
 
 var app = builder.Build();
-await StartupSafety.PrepareAsync(app, logger);
+await StartupSafety.PrepareAsync(app, app.Logger);
 app.UseWebFrontend();
 await app.RunAsync();
 

@@ -50,7 +50,9 @@ public static class WebFrontendExtensions
         if (WebSecurityExtensions.RequiresHttps(app.Configuration, app.Environment))
         {
             app.UseHsts();
-            app.UseHttpsRedirection();
+            // Health probes (a load balancer, a container's health check) often have no TLS client; /health reveals
+            // nothing but a status, so it is served on plain HTTP too.
+            app.UseWhen(context => !context.Request.Path.StartsWithSegments("/health"), https => https.UseHttpsRedirection());
         }
 
         app.UseExceptionHandler();

@@ -39,7 +39,8 @@ public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<s
         builder.UseSetting("ConnectionStrings:Enrollment", connectionString);
         builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Enrollment:Admins:0", AdminEmail);
+        // an index of its own, so it adds to the addresses a configuration file names instead of replacing its first
+        builder.UseSetting("Enrollment:Admins:9", AdminEmail);
         builder.UseSetting("Enrollment:SignIn:AttemptsPerMinutePerNetwork", "100000");
         builder.UseSetting("Site:PublicBaseUrl", PublicBaseUrl);
         builder.UseSetting("Site:RequireHttps", "false");
