@@ -83,3 +83,35 @@ public sealed record EnrollmentCheckedIn : EnrollmentEvent;
 [GenerateSerializer, Immutable]
 [Alias("EnrollmentAttended")]
 public sealed record EnrollmentAttended : EnrollmentEvent;
+
+/// <summary>A seat freed and is held for this waiting person until <see cref="ExpiresAt"/> (the offer promotion mode).</summary>
+[GenerateSerializer, Immutable]
+[Alias("EnrollmentOffered")]
+public sealed record EnrollmentOffered : EnrollmentEvent
+{
+    [Id(0)]
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The stored waitlist position (arrival order) the offer went to.</summary>
+    [Id(1)]
+    public required int FromPosition { get; init; }
+}
+
+/// <summary>The person took the seat offered to them: now confirmed.</summary>
+[GenerateSerializer, Immutable]
+[Alias("OfferAccepted")]
+public sealed record OfferAccepted : EnrollmentEvent;
+
+/// <summary>The person turned the offer down: their enrollment is cancelled, and the seat goes to the next person waiting.</summary>
+[GenerateSerializer, Immutable]
+[Alias("OfferDeclined")]
+public sealed record OfferDeclined : EnrollmentEvent;
+
+/// <summary>Nobody answered the offer before its deadline: the enrollment is cancelled, and the seat goes to the next person waiting.</summary>
+[GenerateSerializer, Immutable]
+[Alias("OfferExpired")]
+public sealed record OfferExpired : EnrollmentEvent
+{
+    [Id(0)]
+    public required DateTimeOffset ExpiredAt { get; init; }
+}

@@ -9,6 +9,7 @@ namespace OrleansEnrollment.Enrollments;
 /// While waiting, the place among the people still waiting (1 = next to get a seat): what users are shown. It moves
 /// up as people ahead leave or are promoted. Set by the event's grain on its answers; null everywhere else.
 /// </param>
+/// <param name="OfferExpiresAt">For an offered enrollment, when its offer ends unless accepted.</param>
 [GenerateSerializer, Immutable]
 [Alias("Enrollment")]
 public sealed record Enrollment(
@@ -18,4 +19,5 @@ public sealed record Enrollment(
     [property: Id(3)] EnrollmentStatus Status,
     [property: Id(4)] int? WaitlistPosition,
     [property: Id(5)] DateTimeOffset CreatedAt,
-    [property: Id(6)] int? WaitlistRank = null);
+    [property: Id(6)] int? WaitlistRank = null,
+    [property: Id(7)] DateTimeOffset? OfferExpiresAt = null);

@@ -15,6 +15,12 @@ public enum EnrollmentOutcome
 
     /// <summary>No event has this id; nothing was written.</summary>
     EventNotFound = 3,
+
+    /// <summary>The event's enrollment window has not opened yet; nothing was written.</summary>
+    NotOpenYet = 4,
+
+    /// <summary>The event's enrollment window has closed; nothing was written.</summary>
+    Closed = 5,
 }
 
 /// <summary>The answer to an enrollment request. Failures that are part of the domain are values, not exceptions.</summary>
@@ -23,6 +29,8 @@ public enum EnrollmentOutcome
 public sealed record EnrollmentResult([property: Id(0)] EnrollmentOutcome Outcome, [property: Id(1)] Enrollment? Enrollment)
 {
     public const string EventFullTitle = "Event is full";
+    public const string NotOpenYetTitle = "Enrollment has not opened yet";
+    public const string ClosedTitle = "Enrollment is closed";
 
     public static EnrollmentResult Enrolled(Enrollment enrollment) => new(EnrollmentOutcome.Enrolled, enrollment);
 
@@ -31,6 +39,10 @@ public sealed record EnrollmentResult([property: Id(0)] EnrollmentOutcome Outcom
     public static EnrollmentResult EventFull { get; } = new(EnrollmentOutcome.EventFull, null);
 
     public static EnrollmentResult EventNotFound { get; } = new(EnrollmentOutcome.EventNotFound, null);
+
+    public static EnrollmentResult NotOpenYet { get; } = new(EnrollmentOutcome.NotOpenYet, null);
+
+    public static EnrollmentResult Closed { get; } = new(EnrollmentOutcome.Closed, null);
 
     public bool IsConfirmed => Enrollment?.Status == EnrollmentStatus.Confirmed;
 

@@ -10,16 +10,20 @@ public enum EnrollmentStatus
     CheckedIn = 2,
     Attended = 3,
     Cancelled = 4,
+
+    /// <summary>A seat is held for a person from the waitlist until their offer's deadline: they accept or decline it.</summary>
+    Offered = 5,
 }
 
 public static class EnrollmentStatusNames
 {
     /// <summary>
-    /// Active enrollments hold a seat: confirmed, checked in and attended all count against capacity,
-    /// so checking someone in never frees their seat for a newcomer.
+    /// Active enrollments hold a seat: confirmed, checked in and attended all count against capacity, so checking
+    /// someone in never frees their seat for a newcomer; so does an offer, which holds its seat until it is accepted,
+    /// declined or expires.
     /// </summary>
     public static bool IsActive(this EnrollmentStatus status) =>
-        status is EnrollmentStatus.Confirmed or EnrollmentStatus.CheckedIn or EnrollmentStatus.Attended;
+        status is EnrollmentStatus.Confirmed or EnrollmentStatus.CheckedIn or EnrollmentStatus.Attended or EnrollmentStatus.Offered;
 
     /// <summary>The snake_case name used in the database and on the API.</summary>
     public static string ToName(this EnrollmentStatus status) => status switch
@@ -29,6 +33,7 @@ public static class EnrollmentStatusNames
         EnrollmentStatus.CheckedIn => "checked_in",
         EnrollmentStatus.Attended => "attended",
         EnrollmentStatus.Cancelled => "cancelled",
+        EnrollmentStatus.Offered => "offered",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown enrollment status."),
     };
 

@@ -34,9 +34,28 @@ public interface IEventCapacityGrain : IGrainWithGuidKey
     [Alias("Attend")]
     Task<TransitionResult> Attend(Guid enrollmentId, TransitionRequest request);
 
-    /// <summary>A specific waiting enrollment → confirmed, when a seat is free.</summary>
+    /// <summary>
+    /// An admin gives a seat now to a waiting person, out of arrival order: when no seat is free the capacity is raised by
+    /// one in the same decision (the audit row says so). An offered person is confirmed on the seat they hold.
+    /// </summary>
     [Alias("Promote")]
     Task<TransitionResult> Promote(Guid enrollmentId, TransitionRequest request);
+
+    /// <summary>The user takes the seat offered to them: offered → confirmed, before the offer's deadline.</summary>
+    [Alias("AcceptOffer")]
+    Task<TransitionResult> AcceptOffer(Guid userId, TransitionRequest request);
+
+    /// <summary>The user turns the offer down: offered → cancelled, and the seat is offered to the next person waiting.</summary>
+    [Alias("DeclineOffer")]
+    Task<TransitionResult> DeclineOffer(Guid userId, TransitionRequest request);
+
+    /// <summary>
+    /// Ends every offer whose deadline has passed (offered → cancelled, "offer expired") and offers the seats to the next
+    /// people waiting. Called by the offer-expiry poller of every silo; harmless at any time.
+    /// </summary>
+    /// <returns>How many offers expired.</returns>
+    [Alias("ExpireOffers")]
+    Task<int> ExpireOffers();
 
     /// <summary>The user's current enrollment in this event, or null.</summary>
     [Alias("GetEnrollment")]

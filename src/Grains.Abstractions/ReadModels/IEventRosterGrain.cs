@@ -19,6 +19,7 @@ public interface IEventRosterGrain : IGrainWithGuidKey
 
 /// <param name="WaitlistPosition">The stored arrival order (kept as history after the enrollment leaves the waitlist).</param>
 /// <param name="WaitlistRank">For a waiting enrollment, its place among the people still waiting (1 = next).</param>
+/// <param name="OfferExpiresAt">For an offered enrollment, when the offer ends unless accepted.</param>
 [GenerateSerializer, Immutable]
 [Alias("RosterEntry")]
 public sealed record RosterEntry(
@@ -27,7 +28,8 @@ public sealed record RosterEntry(
     [property: Id(2)] EnrollmentStatus Status,
     [property: Id(3)] int? WaitlistPosition,
     [property: Id(4)] DateTimeOffset CreatedAt,
-    [property: Id(5)] int? WaitlistRank = null);
+    [property: Id(5)] int? WaitlistRank = null,
+    [property: Id(6)] DateTimeOffset? OfferExpiresAt = null);
 
 /// <param name="AsOfSequence">The last domain event the roster has applied: how current it is.</param>
 [GenerateSerializer, Immutable]

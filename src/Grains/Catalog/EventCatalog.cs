@@ -1,4 +1,5 @@
 using Npgsql;
+using OrleansEnrollment.Database;
 using OrleansEnrollment.Enrollments;
 
 namespace OrleansEnrollment.Catalog;
@@ -32,15 +33,17 @@ public sealed class EventCatalog(NpgsqlDataSource dataSource)
                 new NpgsqlParameter<DateTimeOffset> { TypedValue = startsAt.ToUniversalTime() },
             },
         });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO enrollment_policies (event_id, capacity, has_waitlist) VALUES ($1, $2, $3)")
+        var insertPolicy = new NpgsqlBatchCommand(
+            $"INSERT INTO enrollment_policies (event_id, {PolicyColumns.Names()}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         {
-            Parameters =
-            {
-                new NpgsqlParameter<Guid> { TypedValue = id },
-                new NpgsqlParameter { Value = (object?)policy.Capacity ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer },
-                new NpgsqlParameter<bool> { TypedValue = policy.HasWaitlist },
-            },
-        });
+            Parameters = { new NpgsqlParameter<Guid> { TypedValue = id } },
+        };
+        foreach (var parameter in PolicyColumns.Parameters(policy))
+        {
+            insertPolicy.Parameters.Add(parameter);
+        }
+
+        batch.BatchCommands.Add(insertPolicy);
         // A batch without a transaction runs as one implicit transaction: the event and its policy land together.
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return new EventInfo(id, title, startsAt.ToUniversalTime(), policy, 0, 0);
@@ -69,17 +72,17 @@ public sealed class EventCatalog(NpgsqlDataSource dataSource)
                 reader.GetGuid(0),
                 reader.GetString(1),
                 reader.GetFieldValue<DateTimeOffset>(2),
-                new EnrollmentPolicy(reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetBoolean(4)),
-                reader.GetInt32(5),
-                reader.GetInt32(6)));
+                PolicyColumns.Read(reader, 5),
+                reader.GetInt32(3),
+                reader.GetInt32(4)));
         }
 
         return events;
     }
 
-    private const string SelectEvents =
-        """
-        SELECT e.id, e.title, e.starts_at, p.capacity, p.has_waitlist, p.active_count, p.waitlist_count
+    private static readonly string SelectEvents =
+        $"""
+        SELECT e.id, e.title, e.starts_at, p.active_count, p.waitlist_count, {PolicyColumns.Names("p")}
           FROM events e
           JOIN enrollment_policies p ON p.event_id = e.id
         """;

@@ -63,16 +63,20 @@ internal static class DecisionStatements
         }
     }
 
-    private static NpgsqlBatchCommand PolicyUpdate(Guid eventId, EnrollmentPolicy policy) => new(
-        "UPDATE enrollment_policies SET capacity = $2, has_waitlist = $3, version = version + 1, updated_at = now() WHERE event_id = $1")
+    private static NpgsqlBatchCommand PolicyUpdate(Guid eventId, EnrollmentPolicy policy)
     {
-        Parameters =
+        var update = new NpgsqlBatchCommand(
+            $"UPDATE enrollment_policies SET {PolicyColumns.Assignments(2)}, version = version + 1, updated_at = now() WHERE event_id = $1")
         {
-            new NpgsqlParameter<Guid> { TypedValue = eventId },
-            new NpgsqlParameter { Value = (object?)policy.Capacity ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
-            new NpgsqlParameter<bool> { TypedValue = policy.HasWaitlist },
-        },
-    };
+            Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
+        };
+        foreach (var parameter in PolicyColumns.Parameters(policy))
+        {
+            update.Parameters.Add(parameter);
+        }
+
+        return update;
+    }
 
     // Arrays + unnest make one statement of any run, so the backstop triggers fire once per run.
     private static NpgsqlBatchCommand Inserts(Guid eventId, IReadOnlyList<EnrollmentChange> inserts) => new(
@@ -101,8 +105,9 @@ internal static class DecisionStatements
         """
         WITH moved AS (
             UPDATE enrollments e
-               SET status = d.status, updated_at = d.at
-              FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) AS d(id, from_status, status, at)
+               SET status = d.status, updated_at = d.at, offer_expires_at = coalesce(d.offer_expires_at, e.offer_expires_at)
+              FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $7::timestamptz[])
+                   AS d(id, from_status, status, at, offer_expires_at)
              WHERE e.id = d.id AND e.event_id = $1 AND e.status = d.from_status
             RETURNING e.id)
         SELECT FROM expect_enrollments_moved($1, (SELECT count(*) FROM moved), $6)
@@ -116,6 +121,10 @@ internal static class DecisionStatements
             new NpgsqlParameter<string[]> { TypedValue = moves.Select(change => change.After.Status.ToName()).ToArray() },
             new NpgsqlParameter<DateTimeOffset[]> { TypedValue = moves.Select(change => change.At).ToArray() },
             new NpgsqlParameter<int> { TypedValue = moves.Count },
+            new NpgsqlParameter<DateTimeOffset?[]>
+            {
+                TypedValue = moves.Select(change => change.After.Status == EnrollmentStatus.Offered ? change.After.OfferExpiresAt : null).ToArray(),
+            },
         },
     };
 

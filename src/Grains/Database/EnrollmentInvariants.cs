@@ -107,7 +107,7 @@ public static class EnrollmentInvariants
                p.active_count,
                p.waitlist_count,
                p.last_waitlist_position,
-               (SELECT count(*) FROM enrollments e WHERE e.event_id = p.event_id AND e.status IN ('confirmed', 'checked_in', 'attended')),
+               (SELECT count(*) FROM enrollments e WHERE e.event_id = p.event_id AND e.status IN ('confirmed', 'checked_in', 'attended', 'offered')),
                (SELECT count(*) FROM enrollments e WHERE e.event_id = p.event_id AND e.status = 'waitlisted'),
                (SELECT count(*) FROM (SELECT user_id FROM enrollments e WHERE e.event_id = p.event_id AND e.status <> 'cancelled'
                                       GROUP BY user_id HAVING count(*) > 1) duplicates),

@@ -6,22 +6,23 @@ namespace OrleansEnrollment.Database;
 /// <summary>Reads an event's <see cref="PolicyRow"/>: the policy row's columns and the event's last outbox sequence.</summary>
 internal static class PolicyRows
 {
-    public const string Select =
-        """
-        SELECT capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position, version,
-               (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id)
+    public static readonly string Select =
+        $"""
+        SELECT active_count, waitlist_count, last_waitlist_position, version,
+               (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id),
+               {PolicyColumns.Names()}
           FROM enrollment_policies
         """;
 
-    public const string OfEvent = Select + " WHERE event_id = $1";
+    public static readonly string OfEvent = Select + " WHERE event_id = $1";
 
     public static PolicyRow Read(NpgsqlDataReader reader) => new(
-        new EnrollmentPolicy(reader.IsDBNull(0) ? null : reader.GetInt32(0), reader.GetBoolean(1)),
+        PolicyColumns.Read(reader, 5),
+        reader.GetInt32(0),
+        reader.GetInt32(1),
         reader.GetInt32(2),
-        reader.GetInt32(3),
-        reader.GetInt32(4),
-        reader.GetInt64(5),
-        reader.GetInt64(6));
+        reader.GetInt64(3),
+        reader.GetInt64(4));
 
     /// <summary>The row as a transaction's own writes left it: read inside that transaction, so as it will commit.</summary>
     public static NpgsqlBatchCommand AfterWrites(Guid eventId) => new(OfEvent)

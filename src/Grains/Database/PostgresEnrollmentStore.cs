@@ -111,13 +111,13 @@ public sealed class PostgresEnrollmentStore : IEnrollmentStore
         await using (var fence = new NpgsqlCommand(
             // An UPDATE that waited for the lock applies to the row as the lock holder committed it, so these are the
             // columns as of every commit before the fence.
-            "UPDATE enrollment_policies SET version = version + 1 WHERE event_id = $1 RETURNING version - 1, capacity, has_waitlist",
+            $"UPDATE enrollment_policies SET version = version + 1 WHERE event_id = $1 RETURNING version - 1, {PolicyColumns.Names()}",
             connection, transaction))
         {
             fence.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
             await using var reader = await fence.ExecuteReaderAsync(cancellationToken);
             before = await reader.ReadAsync(cancellationToken)
-                ? new PolicyRow(new EnrollmentPolicy(reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.GetBoolean(2)), 0, 0, 0, reader.GetInt64(0), 0)
+                ? new PolicyRow(PolicyColumns.Read(reader, 1), 0, 0, 0, reader.GetInt64(0), 0)
                 : null;
         }
 

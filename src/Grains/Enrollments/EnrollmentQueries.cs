@@ -32,7 +32,7 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
             EnrollmentScope.All => "",
             EnrollmentScope.Confirmed => " AND status = 'confirmed'",
             EnrollmentScope.Waitlisted => " AND status = 'waitlisted'",
-            EnrollmentScope.Active => " AND status IN ('confirmed', 'checked_in', 'attended')",
+            EnrollmentScope.Active => " AND status IN ('confirmed', 'checked_in', 'attended', 'offered')",
             _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, null),
         };
 
@@ -91,7 +91,8 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
                    CASE WHEN e.status = 'waitlisted' THEN
                        (SELECT count(*)::int FROM enrollments w
                          WHERE w.event_id = e.event_id AND w.status = 'waitlisted' AND w.waitlist_position <= e.waitlist_position)
-                   END
+                   END,
+                   e.offer_expires_at
               FROM enrollments e
              WHERE e.user_id = $1
              ORDER BY e.created_at DESC, e.id
@@ -105,7 +106,8 @@ public sealed class EnrollmentQueries(NpgsqlDataSource dataSource)
             enrollments.Add(new Enrollment(
                 reader.GetGuid(0), reader.GetGuid(1), userId, EnrollmentStatusNames.Parse(reader.GetString(2)),
                 reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
-                reader.IsDBNull(5) ? null : reader.GetInt32(5)));
+                reader.IsDBNull(5) ? null : reader.GetInt32(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
         }
 
         return enrollments;

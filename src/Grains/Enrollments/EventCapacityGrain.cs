@@ -67,6 +67,15 @@ public sealed partial class EventCapacityGrain(
     public Task<TransitionResult> Promote(Guid enrollmentId, TransitionRequest request) =>
         Transition(current => current.DecidePromote(enrollmentId, request, clock.GetUtcNow()));
 
+    public Task<TransitionResult> AcceptOffer(Guid userId, TransitionRequest request) =>
+        writer.DecideAsync(CallDecisions.AcceptOffer(userId, request, clock.GetUtcNow()), NoSuchEvent);
+
+    public Task<TransitionResult> DeclineOffer(Guid userId, TransitionRequest request) =>
+        writer.DecideAsync(CallDecisions.DeclineOffer(userId, request, clock.GetUtcNow()), NoSuchEvent);
+
+    public Task<int> ExpireOffers() =>
+        writer.DecideAsync(CallDecisions.ExpireOffers(new TransitionRequest(null, Guid.NewGuid(), null), clock.GetUtcNow()), 0);
+
     public Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request) =>
         policy.Validate() is { } problem
             ? throw new ArgumentException(problem, nameof(policy))

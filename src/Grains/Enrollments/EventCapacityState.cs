@@ -20,6 +20,9 @@ public sealed class EventCapacityState
     // stored position → user id, in position order: the head is the next to get a seat
     private readonly SortedList<int, Guid> waiting;
 
+    // user id → deadline of each offer standing (few: offers hold seats)
+    private readonly Dictionary<Guid, DateTimeOffset> offers = [];
+
     public EventCapacityState(
         Guid eventId, EnrollmentPolicy policy, int activeCount, int waitlistCount, int lastWaitlistPosition, long version,
         IEnumerable<Enrollment> liveEnrollments, long lastEventSequence = 0)
@@ -77,6 +80,9 @@ public sealed class EventCapacityState
 
     public bool HasFreeSeat => Policy.Capacity is null || ActiveCount < Policy.Capacity;
 
+    /// <summary>The earliest deadline of the offers standing, or null when there is none.</summary>
+    public DateTimeOffset? NextOfferDeadline => offers.Count == 0 ? null : offers.Values.Min();
+
     public Enrollment? FindLive(Guid userId) => liveByUser.TryGetValue(userId, out var live) ? live.ToEnrollment(EventId, userId) : null;
 
     public Enrollment? FindLiveById(Guid enrollmentId) => userByEnrollmentId.TryGetValue(enrollmentId, out var userId) ? FindLive(userId) : null;
@@ -100,8 +106,13 @@ public sealed class EventCapacityState
             return new EnrollmentDecision.Existing(existing);
         }
 
+        if (Policy.WindowRefusal(request.ReceivedAt) is { } outsideWindow)
+        {
+            return new EnrollmentDecision.OutsideWindow(outsideWindow);
+        }
+
         var verdict = EnrollmentRule.Decide(Policy, ActiveCount, LastWaitlistPosition);
-        if (verdict.Kind == VerdictKind.RejectFull)
+        if (verdict.Kind == VerdictKind.RejectFull || (verdict.Kind == VerdictKind.Waitlist && !Policy.WaitlistOpenAt(request.ReceivedAt)))
         {
             return new EnrollmentDecision.Rejected();
         }
@@ -117,21 +128,82 @@ public sealed class EventCapacityState
         return new EnrollmentDecision.Admit(enrollment, request, change);
     }
 
-    /// <summary>Cancels a live confirmed or waiting enrollment, and gives any seat it frees to the head of the waitlist.</summary>
-    public TransitionDecision DecideCancel(Guid enrollmentId, TransitionRequest request, DateTimeOffset at)
+    /// <summary>
+    /// Cancels a live confirmed, waiting or offered enrollment, and gives any seat it frees to the head of the waitlist.
+    /// A person cancelling their own offer declines it.
+    /// </summary>
+    public TransitionDecision DecideCancel(Guid enrollmentId, TransitionRequest request, DateTimeOffset at, bool byItsUser = false)
     {
         if (FindLiveById(enrollmentId) is not { } enrollment)
         {
             return TransitionDecision.NotFound("There is no live enrollment with this id in this event.");
         }
 
-        if (enrollment.Status is not (EnrollmentStatus.Confirmed or EnrollmentStatus.Waitlisted))
+        if (enrollment.Status is not (EnrollmentStatus.Confirmed or EnrollmentStatus.Waitlisted or EnrollmentStatus.Offered))
         {
             return TransitionDecision.NotAllowed($"An enrollment that is {enrollment.Status.ToName()} cannot be cancelled.");
         }
 
+        return byItsUser && enrollment.Status == EnrollmentStatus.Offered
+            ? Leave(enrollment, request, ToDatabasePrecision(at), "offer declined", TransitionCause.OfferDeclined)
+            : Leave(enrollment, request, ToDatabasePrecision(at), "cancelled", TransitionCause.Decision);
+    }
+
+    /// <summary>The user takes the seat offered to them, before the offer's deadline.</summary>
+    public TransitionDecision DecideAccept(Guid userId, TransitionRequest request, DateTimeOffset at)
+    {
+        if (FindLive(userId) is not { Status: EnrollmentStatus.Offered } enrollment)
+        {
+            return NoOffer(userId);
+        }
+
+        if (at >= enrollment.OfferExpiresAt)
+        {
+            return TransitionDecision.NotAllowed($"The offer expired at {enrollment.OfferExpiresAt:u}.");
+        }
+
+        var change = Move(enrollment, EnrollmentStatus.Confirmed, request, ToDatabasePrecision(at), "offer accepted", 1, TransitionCause.OfferAccepted);
+        return TransitionDecision.Accept(new DecisionWrite([change]), change.After);
+    }
+
+    /// <summary>The user turns their offer down; the seat is offered to the next person waiting.</summary>
+    public TransitionDecision DecideDecline(Guid userId, TransitionRequest request, DateTimeOffset at) =>
+        FindLive(userId) is { Status: EnrollmentStatus.Offered } enrollment
+            ? Leave(enrollment, request, ToDatabasePrecision(at), "offer declined", TransitionCause.OfferDeclined)
+            : NoOffer(userId);
+
+    // A conflict, not a missing resource: an offer that expired (and took its enrollment with it) is answered the same
+    // way as one that never was, so a late click on "Accept" reads "too late", not "not found".
+    private TransitionDecision NoOffer(Guid userId) => TransitionDecision.NotAllowed(FindLive(userId) is { } enrollment
+        ? $"You hold no offer in this event; your enrollment is {enrollment.Status.ToName()}."
+        : "You hold no offer in this event: it expired, was declined, or was never made.");
+
+    /// <summary>
+    /// Every offer whose deadline is at or before <paramref name="at"/> ends ("offer expired"), earliest deadline first,
+    /// and the seats go to the next people waiting. Null when no offer has expired.
+    /// </summary>
+    public DecisionWrite? DecideExpiry(TransitionRequest request, DateTimeOffset at)
+    {
+        var expired = offers.Where(offer => offer.Value <= at)
+            .Select(offer => FindLive(offer.Key)!)
+            .OrderBy(enrollment => enrollment.OfferExpiresAt).ThenBy(enrollment => enrollment.WaitlistPosition)
+            .ToList();
+        if (expired.Count == 0)
+        {
+            return null;
+        }
+
         at = ToDatabasePrecision(at);
-        var changes = new List<EnrollmentChange> { Move(enrollment, EnrollmentStatus.Cancelled, request, at, "cancelled", 1) };
+        var system = request with { ActorId = null, Reason = null };
+        var changes = expired.Select((enrollment, index) =>
+            Move(enrollment, EnrollmentStatus.Cancelled, system, at, "offer expired", index + 1, TransitionCause.OfferExpired)).ToList();
+        changes.AddRange(PromotionsInto(Policy, ActiveCount - expired.Count, skip: null, request, at, firstSequenceOffset: changes.Count + 1));
+        return new DecisionWrite(changes);
+    }
+
+    private TransitionDecision Leave(Enrollment enrollment, TransitionRequest request, DateTimeOffset at, string reason, TransitionCause cause)
+    {
+        var changes = new List<EnrollmentChange> { Move(enrollment, EnrollmentStatus.Cancelled, request, at, reason, 1, cause) };
         var activeAfter = ActiveCount - (enrollment.Status.IsActive() ? 1 : 0);
         changes.AddRange(PromotionsInto(Policy, activeAfter, skip: enrollment.Id, request, at, firstSequenceOffset: 2));
         return TransitionDecision.Accept(new DecisionWrite(changes), changes[0].After);
@@ -143,7 +215,12 @@ public sealed class EventCapacityState
     public TransitionDecision DecideAttend(Guid enrollmentId, TransitionRequest request, DateTimeOffset at) =>
         DecideStep(enrollmentId, EnrollmentStatus.CheckedIn, EnrollmentStatus.Attended, "attended", request, at);
 
-    /// <summary>An admin gives a free seat to a specific waiting enrollment, out of arrival order.</summary>
+    /// <summary>
+    /// An admin gives a seat now to a specific waiting enrollment, out of arrival order. A freed seat never stays free
+    /// while people wait, so the event is full: the capacity is raised to one more than the seats held (by one, unless it
+    /// was lowered below them) in the same decision, and the audit row says so. An offered enrollment is confirmed on the
+    /// seat it already holds.
+    /// </summary>
     public TransitionDecision DecidePromote(Guid enrollmentId, TransitionRequest request, DateTimeOffset at)
     {
         if (FindLiveById(enrollmentId) is not { } enrollment)
@@ -151,24 +228,46 @@ public sealed class EventCapacityState
             return TransitionDecision.NotFound("There is no live enrollment with this id in this event.");
         }
 
-        if (enrollment.Status != EnrollmentStatus.Waitlisted)
+        if (enrollment.Status is not (EnrollmentStatus.Waitlisted or EnrollmentStatus.Offered))
         {
-            return TransitionDecision.NotAllowed($"Only a waiting enrollment can be promoted; this one is {enrollment.Status.ToName()}.");
-        }
-
-        if (!HasFreeSeat)
-        {
-            return TransitionDecision.NotAllowed("No seat is free: raise the capacity or cancel a confirmed enrollment first.");
+            return TransitionDecision.NotAllowed($"Only a waiting or offered enrollment can be promoted; this one is {enrollment.Status.ToName()}.");
         }
 
         at = ToDatabasePrecision(at);
-        var change = Move(enrollment, EnrollmentStatus.Confirmed, request, at, "promoted by an admin", 1);
-        return TransitionDecision.Accept(new DecisionWrite([change]), change.After);
+        var why = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
+        if (enrollment.Status == EnrollmentStatus.Offered || HasFreeSeat)
+        {
+            var onItsSeat = Move(enrollment, EnrollmentStatus.Confirmed, request with { Reason = null }, at, Reasoned("promoted by an admin", why), 1);
+            return TransitionDecision.Accept(new DecisionWrite([onItsSeat]), onItsSeat.After);
+        }
+
+        // One seat more than are held: after a lowered capacity (which evicts nobody) more seats are held than it says.
+        var raised = Policy with { Capacity = Math.Max(Policy.Capacity!.Value, ActiveCount) + 1 };
+        var reason = Reasoned($"promoted by an admin; capacity raised from {Policy.Capacity} to {raised.Capacity}", why);
+        var change = Move(enrollment, EnrollmentStatus.Confirmed, request with { Reason = null }, at, reason, 1);
+        return TransitionDecision.Accept(new DecisionWrite([change], raised), change.After);
     }
 
-    /// <summary>A new policy, and the waiting people it seats (in arrival order, up to the new capacity).</summary>
-    public DecisionWrite DecidePolicy(EnrollmentPolicy policy, TransitionRequest request, DateTimeOffset at) =>
-        new(PromotionsInto(policy, ActiveCount, skip: null, request, ToDatabasePrecision(at), firstSequenceOffset: 1).ToList(), policy);
+    /// <summary>
+    /// A new policy, and the waiting people it seats (in arrival order, up to the new capacity). Back to automatic
+    /// promotion, the offers standing are confirmed first.
+    /// </summary>
+    public DecisionWrite DecidePolicy(EnrollmentPolicy policy, TransitionRequest request, DateTimeOffset at)
+    {
+        at = ToDatabasePrecision(at);
+        var changes = new List<EnrollmentChange>();
+        if (policy.Promotion == PromotionMode.Automatic)
+        {
+            var system = request with { ActorId = null, Reason = null };
+            foreach (var userId in offers.Keys.ToList())
+            {
+                changes.Add(Move(FindLive(userId)!, EnrollmentStatus.Confirmed, system, at, "promotion set to automatic: the offer is confirmed", changes.Count + 1));
+            }
+        }
+
+        changes.AddRange(PromotionsInto(policy, ActiveCount, skip: null, request, at, firstSequenceOffset: changes.Count + 1));
+        return new DecisionWrite(changes, policy);
+    }
 
     /// <summary>Takes a committed (or about to be committed) decision into this state, so the next decision sees it.</summary>
     public void Apply(DecisionWrite write)
@@ -242,19 +341,28 @@ public sealed class EventCapacityState
             }
 
             var systemRequest = request with { ActorId = null, Reason = null };
-            yield return Move(head, EnrollmentStatus.Confirmed, systemRequest, at, "a seat opened: promoted from the waitlist", offset++);
+            yield return policy.Promotion == PromotionMode.Offer
+                ? Move(head, EnrollmentStatus.Offered, systemRequest, at, "a seat opened: offered", offset++, offerExpiresAt: at + policy.ClaimWindow!.Value)
+                : Move(head, EnrollmentStatus.Confirmed, systemRequest, at, "a seat opened: promoted from the waitlist", offset++);
             activeCount++;
         }
     }
 
-    private EnrollmentChange Move(Enrollment enrollment, EnrollmentStatus to, TransitionRequest request, DateTimeOffset at, string defaultReason, int sequenceOffset)
+    private EnrollmentChange Move(
+        Enrollment enrollment, EnrollmentStatus to, TransitionRequest request, DateTimeOffset at, string defaultReason, int sequenceOffset,
+        TransitionCause cause = TransitionCause.Decision, DateTimeOffset? offerExpiresAt = null)
     {
-        var after = enrollment with { Status = to, WaitlistRank = null };
+        // an offer's deadline stays on the row as history once the offer ends
+        var after = enrollment with { Status = to, WaitlistRank = null, OfferExpiresAt = offerExpiresAt ?? enrollment.OfferExpiresAt };
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? defaultReason : request.Reason.Trim();
         return new EnrollmentChange(
             after, enrollment.Status, reason, request.ActorId, request.RequestId, at,
-            TransitionEvents.For(after, enrollment, LastEventSequence + sequenceOffset, at));
+            TransitionEvents.For(after, enrollment, LastEventSequence + sequenceOffset, at, cause));
     }
+
+    // The admin's words after what the system did, so the audit row says both.
+    private static string Reasoned(string what, string? why) =>
+        why is null ? what : $"{what}: {why}"[..Math.Min(what.Length + 2 + why.Length, TransitionRequest.MaxReasonLength)];
 
     private void Index(Enrollment enrollment)
     {
@@ -263,6 +371,10 @@ public sealed class EventCapacityState
         if (enrollment.Status == EnrollmentStatus.Waitlisted)
         {
             waiting[enrollment.WaitlistPosition!.Value] = enrollment.UserId;
+        }
+        else if (enrollment.Status == EnrollmentStatus.Offered)
+        {
+            offers[enrollment.UserId] = enrollment.OfferExpiresAt!.Value;
         }
     }
 
@@ -274,6 +386,8 @@ public sealed class EventCapacityState
         {
             waiting.Remove(enrollment.WaitlistPosition!.Value);
         }
+
+        offers.Remove(enrollment.UserId);
     }
 
     // The constructor takes the counters from the database; from then on every applied change moves them.
@@ -308,8 +422,11 @@ public abstract record EnrollmentDecision
     /// <summary>The user already holds a live enrollment; nothing to write.</summary>
     public sealed record Existing(Enrollment Enrollment) : EnrollmentDecision;
 
-    /// <summary>Full with no waitlist; nothing to write.</summary>
+    /// <summary>Full with no waitlist (or its waitlist closed); nothing to write.</summary>
     public sealed record Rejected : EnrollmentDecision;
+
+    /// <summary>Outside the event's enrollment window (<see cref="EnrollmentOutcome.NotOpenYet"/> or <see cref="EnrollmentOutcome.Closed"/>); nothing to write.</summary>
+    public sealed record OutsideWindow(EnrollmentOutcome Outcome) : EnrollmentDecision;
 
     /// <summary>A new enrollment (confirmed or waitlisted) to commit with its audit row and its domain event.</summary>
     public sealed record Admit(Enrollment Enrollment, EnrollmentRequest Request, EnrollmentChange Change) : EnrollmentDecision

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Notifications;
+using OrleansEnrollment.Offers;
 using OrleansEnrollment.Outbox;
 using OrleansEnrollment.Telemetry;
 using Orleans.Configuration;
@@ -24,6 +25,8 @@ public static class EnrollmentSiloBuilderExtensions
     {
         silo.Services.AddEnrollmentStorage(connectionString);
         silo.Services.AddEnrollmentOutbox(configuration);
+        silo.Services.Configure<OfferOptions>(configuration.GetSection(OfferOptions.Section));
+        silo.Services.AddHostedService<OfferExpiryPoller>();
         silo.Services.AddEnrollmentMessaging(configuration, addConsumers);
         silo.AddEnrollmentTelemetry(configuration);
         return silo.AddEnrollmentGrainStorage(connectionString).AddEnrollmentStreams();

@@ -13,7 +13,8 @@ namespace OrleansEnrollment.Notifications;
 /// </summary>
 public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
     : IConsumer<Batch<EnrollmentConfirmed>>, IConsumer<Batch<EnrollmentWaitlisted>>, IConsumer<Batch<EnrollmentPromoted>>,
-        IConsumer<Batch<EnrollmentCancelled>>
+        IConsumer<Batch<EnrollmentCancelled>>, IConsumer<Batch<EnrollmentOffered>>, IConsumer<Batch<OfferAccepted>>,
+        IConsumer<Batch<OfferDeclined>>, IConsumer<Batch<OfferExpired>>
 {
     public const string InboxName = "enrollment-notifications";
 
@@ -42,6 +43,20 @@ public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
 
     public Task Consume(ConsumeContext<Batch<EnrollmentCancelled>> context) =>
         NotifyAsync(context, NotificationKinds.Cancelled, _ => "Your enrollment in %s was cancelled");
+
+    // The link is the event's page, where the offer has its Accept and Decline buttons; the time is UTC, as stored.
+    public Task Consume(ConsumeContext<Batch<EnrollmentOffered>> context) =>
+        NotifyAsync(context, NotificationKinds.Offered, offered =>
+            $"A seat in %s is held for you until {offered.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: accept it at /app/events/{offered.EventId}");
+
+    public Task Consume(ConsumeContext<Batch<OfferAccepted>> context) =>
+        NotifyAsync(context, NotificationKinds.OfferAccepted, _ => "You accepted the seat: you are confirmed for %s");
+
+    public Task Consume(ConsumeContext<Batch<OfferDeclined>> context) =>
+        NotifyAsync(context, NotificationKinds.OfferDeclined, _ => "You declined the seat offered to you in %s");
+
+    public Task Consume(ConsumeContext<Batch<OfferExpired>> context) =>
+        NotifyAsync(context, NotificationKinds.OfferExpired, _ => "The seat held for you in %s was given to the next person: your offer expired");
 
     /// <param name="template">The message, with <c>%s</c> where the event's title goes (PostgreSQL's <c>format</c>).</param>
     private async Task NotifyAsync<T>(ConsumeContext<Batch<T>> context, string kind, Func<T, string> template)

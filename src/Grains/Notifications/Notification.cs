@@ -8,6 +8,10 @@ public static class NotificationKinds
     public const string Waitlisted = "waitlisted";
     public const string Promoted = "promoted";
     public const string Cancelled = "cancelled";
+    public const string Offered = "offered";
+    public const string OfferAccepted = "offer_accepted";
+    public const string OfferDeclined = "offer_declined";
+    public const string OfferExpired = "offer_expired";
 }
 
 /// <summary>Something a user was told about their enrollment.</summary>

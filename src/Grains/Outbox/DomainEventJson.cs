@@ -17,6 +17,10 @@ public static class DomainEventJson
         ["enrollment_promoted"] = typeof(EnrollmentPromoted),
         ["enrollment_checked_in"] = typeof(EnrollmentCheckedIn),
         ["enrollment_attended"] = typeof(EnrollmentAttended),
+        ["enrollment_offered"] = typeof(EnrollmentOffered),
+        ["offer_accepted"] = typeof(OfferAccepted),
+        ["offer_declined"] = typeof(OfferDeclined),
+        ["offer_expired"] = typeof(OfferExpired),
     };
 
     private static readonly Dictionary<Type, string> NamesByType = TypesByName.ToDictionary(pair => pair.Value, pair => pair.Key);

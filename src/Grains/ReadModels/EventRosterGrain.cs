@@ -87,8 +87,14 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
             case EnrollmentCancelled:
                 Move(item.EnrollmentId, EnrollmentStatus.Cancelled);
                 break;
-            case EnrollmentPromoted:
+            case EnrollmentPromoted or OfferAccepted:
                 Move(item.EnrollmentId, EnrollmentStatus.Confirmed);
+                break;
+            case EnrollmentOffered offered:
+                Move(item.EnrollmentId, EnrollmentStatus.Offered, offered.ExpiresAt);
+                break;
+            case OfferDeclined or OfferExpired:
+                Move(item.EnrollmentId, EnrollmentStatus.Cancelled);
                 break;
             case EnrollmentCheckedIn:
                 Move(item.EnrollmentId, EnrollmentStatus.CheckedIn);
@@ -102,11 +108,11 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
     }
 
     // The stored position stays on the entry as history; the waiting rank is computed per page.
-    private void Move(Guid enrollmentId, EnrollmentStatus status)
+    private void Move(Guid enrollmentId, EnrollmentStatus status, DateTimeOffset? offerExpiresAt = null)
     {
         if (indexById.TryGetValue(enrollmentId, out var index))
         {
-            entries[index] = entries[index] with { Status = status };
+            entries[index] = entries[index] with { Status = status, OfferExpiresAt = offerExpiresAt ?? entries[index].OfferExpiresAt };
         }
     }
 
@@ -123,7 +129,8 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
         indexById.Clear();
         foreach (var enrollment in enrollments)
         {
-            Add(new RosterEntry(enrollment.Id, enrollment.UserId, enrollment.Status, enrollment.WaitlistPosition, enrollment.CreatedAt));
+            Add(new RosterEntry(
+                enrollment.Id, enrollment.UserId, enrollment.Status, enrollment.WaitlistPosition, enrollment.CreatedAt, OfferExpiresAt: enrollment.OfferExpiresAt));
         }
 
         lastSequence = sequence;

@@ -10,6 +10,7 @@ public static class DecisionOutcome
     public const string Rejected = "rejected";
     public const string AlreadyEnrolled = "already_enrolled";
     public const string EventNotFound = "event_not_found";
+    public const string OutsideWindow = "outside_window";
     public const string Failed = "failed";
 
     public static string Of(EnrollmentResult result) => result.Outcome switch
@@ -17,6 +18,7 @@ public static class DecisionOutcome
         EnrollmentOutcome.Enrolled => result.IsWaitlisted ? Waitlisted : Confirmed,
         EnrollmentOutcome.AlreadyEnrolled => AlreadyEnrolled,
         EnrollmentOutcome.EventFull => Rejected,
+        EnrollmentOutcome.NotOpenYet or EnrollmentOutcome.Closed => OutsideWindow,
         _ => EventNotFound,
     };
 }

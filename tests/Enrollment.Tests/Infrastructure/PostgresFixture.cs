@@ -72,6 +72,14 @@ public sealed class PostgresFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>An enrollment's status as stored, read without any grain (so reading it wakes nothing); null when there is no such row.</summary>
+    public async Task<string?> StatusOfAsync(Guid enrollmentId)
+    {
+        await using var command = DataSource.CreateCommand("SELECT status FROM enrollments WHERE id = $1");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<Guid> { TypedValue = enrollmentId });
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
     public Task<EventInfo> CreateEventAsync(int? capacity, bool hasWaitlist, string title = "Test event") =>
         Catalog.CreateAsync(title, DateTimeOffset.UtcNow.AddDays(7), new EnrollmentPolicy(capacity, hasWaitlist));
 

@@ -76,9 +76,15 @@ public sealed class ReferenceModel(int? capacity, bool hasWaitlist)
             return TransitionOutcome.NotFound;
         }
 
-        if (status != EnrollmentStatus.Waitlisted || !HasFreeSeat)
+        if (status != EnrollmentStatus.Waitlisted)
         {
             return TransitionOutcome.NotAllowed;
+        }
+
+        // The admin's promote gives a seat now: on a full event it adds one, one more than are held.
+        if (!HasFreeSeat)
+        {
+            Capacity = Math.Max(Capacity!.Value, Active) + 1;
         }
 
         live[user] = EnrollmentStatus.Confirmed;

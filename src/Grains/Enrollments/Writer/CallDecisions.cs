@@ -11,13 +11,28 @@ public static class CallDecisions
     {
         EnrollmentDecision.Admit admit => new(admit.Write, after => EnrollmentResult.Enrolled(after.Shown(admit.Enrollment))),
         EnrollmentDecision.Existing existing => new(null, after => EnrollmentResult.AlreadyEnrolled(after.Shown(existing.Enrollment))),
+        EnrollmentDecision.OutsideWindow outside => new(null, _ => new EnrollmentResult(outside.Outcome, null)),
         _ => new(null, _ => EnrollmentResult.EventFull),
     };
 
     public static Func<EventCapacityState, Decision<TransitionResult>> CancelOwn(Guid userId, TransitionRequest request, DateTimeOffset at) =>
         Transition(current => current.FindLive(userId) is { } own
-            ? current.DecideCancel(own.Id, request with { ActorId = userId }, at)
+            ? current.DecideCancel(own.Id, request with { ActorId = userId }, at, byItsUser: true)
             : TransitionDecision.NotFound("You are not enrolled in this event."));
+
+    public static Func<EventCapacityState, Decision<TransitionResult>> AcceptOffer(Guid userId, TransitionRequest request, DateTimeOffset at) =>
+        Transition(current => current.DecideAccept(userId, request with { ActorId = userId }, at));
+
+    public static Func<EventCapacityState, Decision<TransitionResult>> DeclineOffer(Guid userId, TransitionRequest request, DateTimeOffset at) =>
+        Transition(current => current.DecideDecline(userId, request with { ActorId = userId }, at));
+
+    /// <summary>Ends the offers past their deadline; the answer is how many ended.</summary>
+    public static Func<EventCapacityState, Decision<int>> ExpireOffers(TransitionRequest request, DateTimeOffset at) => current =>
+    {
+        var write = current.DecideExpiry(request, at);
+        var expired = write?.Changes.Count(change => change.Event is DomainEvents.OfferExpired) ?? 0;
+        return new(write, _ => expired);
+    };
 
     public static Func<EventCapacityState, Decision<TransitionResult>> Transition(Func<EventCapacityState, TransitionDecision> decide) => current =>
     {
