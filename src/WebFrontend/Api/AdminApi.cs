@@ -31,11 +31,14 @@ public static class AdminApi
             .WithDescription("checked_in → attended; 409 if the enrollment is in another status. Optional body {reason}.");
         enrollment.MapPost("/cancel", (string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains) =>
             TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Cancel(id, request)))
-            .WithDescription("Cancels a confirmed or waitlisted enrollment on its user's behalf; a freed seat goes to the head of the waitlist.");
+            .WithDescription("Cancels a confirmed, waitlisted or offered enrollment on its user's behalf; a freed seat goes to the head of the waitlist.");
         enrollment.MapPost("/promote", (string eventId, string enrollmentId, TransitionBody? body, ClaimsPrincipal user, IGrainFactory grains) =>
-            TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Promote(id, request)))
-            .WithDescription("Gives a free seat to this waiting enrollment; 409 when no seat is free (freed seats normally go to the " +
-                             "head of the waitlist at once, so this is for seats an admin holds back by raising capacity first).");
+            string.IsNullOrWhiteSpace(body?.Reason)
+                ? Task.FromResult<Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>>(
+                    ApiProblems.Invalid("reason", "Say why this person gets a seat ahead of the queue: the reason goes into the audit trail."))
+                : TransitionAsync(eventId, enrollmentId, body, user, grains, (grain, id, request) => grain.Promote(id, request)))
+            .WithDescription("Gives this waiting (or offered) person a seat now, out of arrival order. A full event's capacity is raised by one " +
+                             "in the same decision, and the audit row says so. Body {reason} is required. 409 for any other status.");
         admin.MapGet("/admins", ListAdminsAsync);
         admin.MapPost("/admins", GrantAdminAsync)
             .WithDescription("Makes the account with this e-mail address an admin; only an account that confirmed its address can be one (409 otherwise). " +
@@ -54,12 +57,7 @@ public static class AdminApi
             problems["title"] = [$"A title has 1 to {EventCatalog.MaxTitleLength} characters."];
         }
 
-        var policy = new EnrollmentPolicy(request.Capacity, request.HasWaitlist);
-        if (policy.Validate() is { } policyProblem)
-        {
-            problems["capacity"] = [policyProblem];
-        }
-
+        var policy = request.Apply(new EnrollmentPolicy(null, false), request.Capacity, request.HasWaitlist, problems);
         if (problems.Count > 0)
         {
             return ApiProblems.Invalid(problems);
@@ -100,10 +98,16 @@ public static class AdminApi
             return ApiProblems.Invalid("eventId", "An event id is a GUID.");
         }
 
-        var policy = new EnrollmentPolicy(request.Capacity, request.HasWaitlist);
-        if (policy.Validate() is { } problem)
+        if (await catalog.FindAsync(id, cancellationToken) is not { } current)
         {
-            return ApiProblems.Invalid("capacity", problem);
+            return ApiProblems.NotFound($"There is no event {id}.");
+        }
+
+        var problems = new Dictionary<string, string[]>();
+        var policy = request.Apply(current.Policy, request.Capacity, request.HasWaitlist, problems);
+        if (problems.Count > 0)
+        {
+            return ApiProblems.Invalid(problems);
         }
 
         if (await grains.GetGrain<IEventCapacityGrain>(id).ChangePolicy(policy, new TransitionRequest(user.UserId(), Guid.NewGuid(), "policy changed")) is null ||

@@ -28,22 +28,30 @@ public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewP
 
 public sealed record AdminResponse(Guid UserId, string Email, string DisplayName, bool NamedInConfiguration);
 
+/// <param name="ActiveCount">Seats held: confirmed, checked in, attended and offered.</param>
+/// <param name="Promotion"><c>automatic</c> or <c>offer</c>.</param>
+/// <param name="ClaimWindow">An ISO 8601 duration, set in the offer mode.</param>
 public sealed record EventResponse(
-    Guid Id, string Title, DateTimeOffset StartsAt, int? Capacity, bool HasWaitlist, int ActiveCount, int WaitlistCount, bool IsFull)
+    Guid Id, string Title, DateTimeOffset StartsAt, int? Capacity, bool HasWaitlist, int ActiveCount, int WaitlistCount, bool IsFull,
+    string Promotion, string? ClaimWindow, DateTimeOffset? OpensAt, DateTimeOffset? ClosesAt, DateTimeOffset? WaitlistClosesAt)
 {
     public static EventResponse From(EventInfo info) => new(
-        info.Id, info.Title, info.StartsAt, info.Policy.Capacity, info.Policy.HasWaitlist, info.ActiveCount, info.WaitlistCount, info.IsFull);
+        info.Id, info.Title, info.StartsAt, info.Policy.Capacity, info.Policy.HasWaitlist, info.ActiveCount, info.WaitlistCount, info.IsFull,
+        info.Policy.Promotion == PromotionMode.Offer ? "offer" : "automatic", PolicyFields.FormatDuration(info.Policy.ClaimWindow),
+        info.Policy.OpensAt, info.Policy.ClosesAt, info.Policy.WaitlistClosesAt);
 }
 
 /// <param name="WaitlistPosition">
 /// For a waiting enrollment, its place among the people still waiting (1 = next to get a seat): it moves up as people
 /// ahead leave or are promoted. Null for every other status.
 /// </param>
-public sealed record EnrollmentResponse(Guid Id, Guid EventId, Guid UserId, EnrollmentStatus Status, int? WaitlistPosition)
+/// <param name="OfferExpiresAt">For an offered enrollment: accept before this, or the seat goes to the next person.</param>
+public sealed record EnrollmentResponse(Guid Id, Guid EventId, Guid UserId, EnrollmentStatus Status, int? WaitlistPosition, DateTimeOffset? OfferExpiresAt = null)
 {
     public static EnrollmentResponse From(Enrollment enrollment) => new(
         enrollment.Id, enrollment.EventId, enrollment.UserId, enrollment.Status,
-        enrollment.Status == EnrollmentStatus.Waitlisted ? enrollment.WaitlistRank ?? enrollment.WaitlistPosition : null);
+        enrollment.Status == EnrollmentStatus.Waitlisted ? enrollment.WaitlistRank ?? enrollment.WaitlistPosition : null,
+        enrollment.Status == EnrollmentStatus.Offered ? enrollment.OfferExpiresAt : null);
 }
 
 /// <summary>An optional reason for a transition; it goes into the audit trail.</summary>
@@ -55,24 +63,42 @@ public sealed record NotificationResponse(Guid Id, Guid EventId, string Kind, st
         notification.Id, notification.EventId, notification.Kind, notification.Message, notification.CreatedAt, notification.ReadAt);
 }
 
-/// <summary>Every field must be present; <c>capacity</c> may be null (unlimited).</summary>
-public sealed record CreateEventRequest(
-    [property: JsonRequired] string? Title,
-    [property: JsonRequired] DateTimeOffset StartsAt,
-    [property: JsonRequired] int? Capacity,
-    [property: JsonRequired] bool HasWaitlist);
+/// <summary>Title, start, capacity and waitlist must be present (<c>capacity</c> may be null: unlimited); the policy fields are optional.</summary>
+public sealed class CreateEventRequest : PolicyFields
+{
+    [JsonRequired]
+    public string? Title { get; init; }
 
-/// <summary>Both fields must be present; <c>capacity</c> may be null (unlimited).</summary>
-public sealed record UpdatePolicyRequest([property: JsonRequired] int? Capacity, [property: JsonRequired] bool HasWaitlist);
+    [JsonRequired]
+    public DateTimeOffset StartsAt { get; init; }
+
+    [JsonRequired]
+    public int? Capacity { get; init; }
+
+    [JsonRequired]
+    public bool HasWaitlist { get; init; }
+}
+
+/// <summary>Capacity and waitlist must be present (<c>capacity</c> may be null: unlimited); a policy field left out is unchanged.</summary>
+public sealed class UpdatePolicyRequest : PolicyFields
+{
+    [JsonRequired]
+    public int? Capacity { get; init; }
+
+    [JsonRequired]
+    public bool HasWaitlist { get; init; }
+}
 
 public sealed record GrantAdminRequest([property: JsonRequired] string? Email);
 
-public sealed record RosterItemResponse(Guid Id, Guid UserId, string DisplayName, EnrollmentStatus Status, int? WaitlistPosition, DateTimeOffset CreatedAt)
+public sealed record RosterItemResponse(
+    Guid Id, Guid UserId, string DisplayName, EnrollmentStatus Status, int? WaitlistPosition, DateTimeOffset CreatedAt, DateTimeOffset? OfferExpiresAt)
 {
     /// <summary>The position shown is the waiting rank (1 = next), as users see it.</summary>
     public static RosterItemResponse From(RosterEntry entry, IReadOnlyDictionary<Guid, string> displayNames) => new(
         entry.EnrollmentId, entry.UserId, displayNames.GetValueOrDefault(entry.UserId, "(unknown user)"), entry.Status,
-        entry.Status == EnrollmentStatus.Waitlisted ? entry.WaitlistRank ?? entry.WaitlistPosition : null, entry.CreatedAt);
+        entry.Status == EnrollmentStatus.Waitlisted ? entry.WaitlistRank ?? entry.WaitlistPosition : null, entry.CreatedAt,
+        entry.Status == EnrollmentStatus.Offered ? entry.OfferExpiresAt : null);
 }
 
 public sealed record RosterResponse(IReadOnlyList<RosterItemResponse> Items, int Total);

@@ -11,6 +11,16 @@ public static class ApiProblems
         detail: "Every seat is taken and this event keeps no waitlist.",
         statusCode: StatusCodes.Status422UnprocessableEntity);
 
+    public static ProblemHttpResult NotOpenYet() => TypedResults.Problem(
+        title: EnrollmentResult.NotOpenYetTitle,
+        detail: "Enrollment for this event opens later; try again then.",
+        statusCode: StatusCodes.Status422UnprocessableEntity);
+
+    public static ProblemHttpResult Closed() => TypedResults.Problem(
+        title: EnrollmentResult.ClosedTitle,
+        detail: "Enrollment for this event has closed. If you are enrolled, you can still cancel.",
+        statusCode: StatusCodes.Status422UnprocessableEntity);
+
     public static ProblemHttpResult InvalidLink() => TypedResults.Problem(
         title: "The link is not valid",
         detail: "The link is unknown, was used already, or has expired: ask for a new one.",

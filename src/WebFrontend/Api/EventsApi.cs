@@ -20,12 +20,20 @@ public static class EventsApi
         events.MapPost("/{eventId}/enrollments", EnrollAsync)
             .WithDescription(
                 "Enrolls the caller: 201 confirmed or waitlisted (waitlistPosition is the place in the queue, 1 = next), " +
-                "200 with the same body when already enrolled, 422 'Event is full' when there is no seat and no waitlist. " +
+                "200 with the same body when already enrolled, 422 'Event is full' when there is no seat and no (open) waitlist, " +
+                "422 'Enrollment has not opened yet' or 'Enrollment is closed' outside the event's enrollment window. " +
                 $"An optional {IdempotencyKeyHeader} header (a GUID) is recorded in the audit trail.");
         events.MapGet("/{eventId}/enrollments/me", GetMyEnrollmentAsync);
         events.MapDelete("/{eventId}/enrollments/me", CancelMyEnrollmentAsync)
-            .WithDescription("Cancels the caller's enrollment (confirmed or waitlisted): 200 with the enrollment, now cancelled. " +
+            .WithDescription("Cancels the caller's enrollment (confirmed, waitlisted, or offered: declining it): 200 with the enrollment, now cancelled. " +
                              "A freed seat goes to the head of the waitlist at once. Enrolling again afterwards starts as a newcomer.");
+
+        events.MapPost("/{eventId}/enrollments/me/accept", (string eventId, ClaimsPrincipal user, IGrainFactory grains) =>
+                OfferAsync(eventId, user, grains, (grain, userId, request) => grain.AcceptOffer(userId, request)))
+            .WithDescription("Takes the seat held for the caller: offered → confirmed (200). 409 after the offer's deadline or without an offer.");
+        events.MapPost("/{eventId}/enrollments/me/decline", (string eventId, ClaimsPrincipal user, IGrainFactory grains) =>
+                OfferAsync(eventId, user, grains, (grain, userId, request) => grain.DeclineOffer(userId, request)))
+            .WithDescription("Turns the offer down: offered → cancelled (200); the seat is offered to the next person waiting. 409 without an offer.");
 
         var me = endpoints.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
         me.MapGet("/enrollments", ListMyEnrollmentsAsync);
@@ -75,6 +83,8 @@ public static class EventsApi
                 $"/api/events/{id}/enrollments/me", EnrollmentResponse.From(result.Enrollment!)),
             EnrollmentOutcome.AlreadyEnrolled => TypedResults.Ok(EnrollmentResponse.From(result.Enrollment!)),
             EnrollmentOutcome.EventFull => ApiProblems.EventFull(),
+            EnrollmentOutcome.NotOpenYet => ApiProblems.NotOpenYet(),
+            EnrollmentOutcome.Closed => ApiProblems.Closed(),
             _ => ApiProblems.NotFound($"There is no event {id}."),
         };
     }
@@ -101,6 +111,18 @@ public static class EventsApi
         }
 
         var result = await grains.GetGrain<IEventCapacityGrain>(id).CancelOwn(user.UserId(), new TransitionRequest(user.UserId(), Guid.NewGuid(), null));
+        return ApiProblems.ForTransition(result);
+    }
+
+    public static async Task<Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> OfferAsync(
+        string eventId, ClaimsPrincipal user, IGrainFactory grains, Func<IEventCapacityGrain, Guid, TransitionRequest, Task<TransitionResult>> answer)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        var result = await answer(grains.GetGrain<IEventCapacityGrain>(id), user.UserId(), new TransitionRequest(user.UserId(), Guid.NewGuid(), null));
         return ApiProblems.ForTransition(result);
     }
 

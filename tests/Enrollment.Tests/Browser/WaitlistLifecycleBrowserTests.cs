@@ -107,7 +107,7 @@ public sealed class WaitlistLifecycleBrowserTests(PostgresFixture database, Chro
     }
 
     [Fact]
-    public async Task Promoting_without_a_free_seat_is_refused_and_raising_the_capacity_seats_the_next_person()
+    public async Task Promoting_on_a_full_event_says_it_adds_a_seat_needs_a_reason_and_seats_that_person()
     {
         var workshop = await CreateEventAsync("Hands-on actor workshop", capacity: 2, hasWaitlist: true);
         await EnrollThroughApiAsync(workshop.Id, "Ada Lovelace");
@@ -125,27 +125,25 @@ public sealed class WaitlistLifecycleBrowserTests(PostgresFixture database, Chro
         await Expect(admin.GetByTestId("roster-rank-hint")).ToContainTextAsync("the place among the people still waiting");
         await Expect(grace.GetByTestId("action-promote")).ToBeVisibleAsync();
         await Expect(grace.GetByTestId("action-cancel")).ToBeVisibleAsync();
+        // said before the click: what Promote does to a full event, and that it needs a reason
+        await Expect(admin.GetByTestId("promote-hint")).ToContainTextAsync("its capacity goes from 2 to 3");
+        await Expect(grace.GetByTestId("reason-promote")).ToHaveAttributeAsync("placeholder", "Reason (required)");
         await Screenshots.SaveAsync(admin, "admin-roster-actions", fullPage: true);
 
         await grace.ActOnRowAsync("promote", reason: "Speaker's guest");
 
-        await Expect(admin.GetByTestId("action-error")).ToContainTextAsync("No seat is free");
-        await Expect(admin.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
-        await Expect(grace.Locator(".badge-waitlisted")).ToHaveCountAsync(1);
-
-        await admin.GetByLabel("Capacity").FillAsync("3");
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Save policy" }).ClickAsync();
-        await Expect(admin.GetByTestId("policy-saved")).ToHaveTextAsync("The policy is saved.");
-
         // The roster is a read model fed by the event's stream: the promotion shows up shortly after the commit.
+        await Expect(admin.GetByTestId("action-done")).ToContainTextAsync("Grace Hopper is promoted to confirmed.");
         await admin.ReloadUntilAsync(async () => await grace.Locator(".badge-confirmed").CountAsync() == 1, "Grace promoted to confirmed");
         await Expect(grace.GetByTestId("action-check-in")).ToBeVisibleAsync();
         await Expect(linus.Locator(".badge-waitlisted")).ToHaveCountAsync(1);
         await Expect(linus.GetByTestId("roster-position")).ToHaveTextAsync("1");
+        await Expect(admin.GetByTestId("counts")).ToContainTextAsync("3"); // the capacity
 
         await grace.GetByTestId("audit-link").ClickAsync();
         var promotion = admin.GetByTestId("audit-trail").Locator("tbody tr").Last;
         await Expect(promotion).ToContainTextAsync("confirmed");
-        await Expect(promotion.GetByTestId("audit-actor")).ToHaveTextAsync("system");
+        await Expect(promotion.GetByTestId("audit-reason")).ToHaveTextAsync("promoted by an admin; capacity raised from 2 to 3: Speaker's guest");
+        await Expect(promotion.GetByTestId("audit-actor")).ToHaveTextAsync("Test Admin");
     }
 }

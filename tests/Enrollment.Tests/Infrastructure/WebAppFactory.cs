@@ -44,6 +44,10 @@ public sealed class WebAppFactory(string connectionString, IReadOnlyDictionary<s
         builder.UseSetting("Enrollment:SignIn:AttemptsPerMinutePerNetwork", "100000");
         builder.UseSetting("Site:PublicBaseUrl", PublicBaseUrl);
         builder.UseSetting("Site:RequireHttps", "false");
+        // Every test cluster shares the test database, and the shared app lives through the whole run: its silo must not
+        // wake other clusters' grains for their offers (a second decider, whose refusals the history test counts). The
+        // tests of offer expiry through the web app turn it back on in their settings.
+        builder.UseSetting("Offers:ExpiryPollInterval", "01:00:00");
         foreach (var (key, value) in Mail.Settings.Concat(TestCertificates.Settings))
         {
             builder.UseSetting(key, value);

@@ -36,6 +36,15 @@ public abstract class ApiTestBase(PostgresFixture database) : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
+    /// <summary>A new person enrolls (201); returns their client and the enrollment.</summary>
+    protected async Task<(HttpClient Client, JsonElement Enrollment)> EnrollAsync(string eventId)
+    {
+        var (user, _) = await App.SignedInClientAsync();
+        var response = await user.PostAsync($"/api/events/{eventId}/enrollments", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (user, await JsonAsync(response));
+    }
+
     protected static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();
 

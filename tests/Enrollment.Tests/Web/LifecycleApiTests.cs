@@ -8,14 +8,6 @@ namespace OrleansEnrollment.Tests.Web;
 [Collection(DatabaseCollection.Name)]
 public sealed class LifecycleApiTests(PostgresFixture database) : ApiTestBase(database)
 {
-    private async Task<(HttpClient Client, JsonElement Enrollment)> EnrollAsync(string eventId)
-    {
-        var (user, _) = await App.SignedInClientAsync();
-        var response = await user.PostAsync($"/api/events/{eventId}/enrollments", null);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (user, await JsonAsync(response));
-    }
-
     [Fact]
     public async Task Cancelling_frees_the_seat_for_the_head_of_the_waitlist_and_ranks_move_up()
     {
@@ -78,7 +70,7 @@ public sealed class LifecycleApiTests(PostgresFixture database) : ApiTestBase(da
     }
 
     [Fact]
-    public async Task Admin_cancel_and_promote_follow_the_seats()
+    public async Task Admin_cancel_and_promote_follow_the_seats_and_a_promotion_on_a_full_event_adds_a_seat()
     {
         var (admin, _) = await App.SignedInAdminAsync();
         var eventId = await CreateEventAsync(admin, capacity: 1, hasWaitlist: true);
@@ -87,16 +79,22 @@ public sealed class LifecycleApiTests(PostgresFixture database) : ApiTestBase(da
         var (waiter, second) = await EnrollAsync(eventId);
         var basePath = $"/api/admin/events/{eventId}/enrollments";
 
-        var noSeat = await admin.PostAsync($"{basePath}/{second.GetProperty("id").GetString()}/promote", null);
+        var withoutReason = await admin.PostAsync($"{basePath}/{second.GetProperty("id").GetString()}/promote", null);
+        var promoted = await admin.PostAsJsonAsync($"{basePath}/{second.GetProperty("id").GetString()}/promote", new { reason = "keynote speaker" });
         var cancelled = await admin.PostAsJsonAsync($"{basePath}/{holder.GetProperty("id").GetString()}/cancel", new { reason = "asked by phone" });
-        var raised = await admin.PutAsJsonAsync($"/api/admin/events/{eventId}/policy", new { capacity = 3, hasWaitlist = true });
 
-        await AssertProblemAsync(noSeat, HttpStatusCode.Conflict);
-        Assert.Equal("cancelled", (await JsonAsync(cancelled)).GetProperty("status").GetString());
-        Assert.Equal(HttpStatusCode.OK, raised.StatusCode);
-        Assert.Equal(2, (await JsonAsync(raised)).GetProperty("activeCount").GetInt32());
+        var problem = await AssertProblemAsync(withoutReason, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("reason", out _));
+        // the full event took the waiting person out of order by gaining a seat, in the same decision
+        Assert.Equal("confirmed", (await JsonAsync(promoted)).GetProperty("status").GetString());
         Assert.Equal("confirmed", (await waiter.GetFromJsonAsync<JsonElement>($"/api/events/{eventId}/enrollments/me")).GetProperty("status").GetString());
-        var already = await admin.PostAsync($"{basePath}/{first.GetProperty("id").GetString()}/promote", null);
+        var trail = (await admin.GetFromJsonAsync<JsonElement[]>($"{basePath}/{second.GetProperty("id").GetString()}/transitions"))!;
+        Assert.Equal("promoted by an admin; capacity raised from 1 to 2: keynote speaker", trail.Last().GetProperty("reason").GetString());
+        // the holder's seat went to the first person waiting
+        Assert.Equal("cancelled", (await JsonAsync(cancelled)).GetProperty("status").GetString());
+        var seats = await admin.GetFromJsonAsync<JsonElement>($"/api/events/{eventId}");
+        Assert.Equal((2, 2, 0), (seats.GetProperty("capacity").GetInt32(), seats.GetProperty("activeCount").GetInt32(), seats.GetProperty("waitlistCount").GetInt32()));
+        var already = await admin.PostAsJsonAsync($"{basePath}/{first.GetProperty("id").GetString()}/promote", new { reason = "twice" });
         await AssertProblemAsync(already, HttpStatusCode.Conflict);
         await AssertProblemAsync(await admin.PostAsync($"{basePath}/{Guid.NewGuid()}/cancel", null), HttpStatusCode.NotFound);
         await AssertProblemAsync(await admin.PostAsync($"{basePath}/not-an-id/cancel", null), HttpStatusCode.BadRequest);

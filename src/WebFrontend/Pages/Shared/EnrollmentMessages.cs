@@ -13,11 +13,15 @@ public static class EnrollmentMessages
     public const string RosterRankExplained =
         "Waitlist position is the place among the people still waiting (1 = next); it moves up as others leave.";
 
-    public static string For(Enrollment enrollment) => enrollment.Status == EnrollmentStatus.Waitlisted
+    public static string For(Enrollment enrollment) => enrollment switch
+    {
         // The rank is the place among the people still waiting, which is what a user cares about; the stored arrival
         // position only stands in where nobody worked the rank out.
-        ? string.Create(CultureInfo.InvariantCulture, $"You are on the waitlist (position {enrollment.WaitlistRank ?? enrollment.WaitlistPosition})")
-        : For(enrollment.Status);
+        { Status: EnrollmentStatus.Waitlisted } => string.Create(
+            CultureInfo.InvariantCulture, $"You are on the waitlist (position {enrollment.WaitlistRank ?? enrollment.WaitlistPosition})"),
+        { Status: EnrollmentStatus.Offered, OfferExpiresAt: { } deadline } => $"A seat is held for you until {DisplayTime.Format(deadline)}",
+        _ => For(enrollment.Status),
+    };
 
     public static string For(EnrollmentStatus status) => status switch
     {
@@ -26,6 +30,7 @@ public static class EnrollmentMessages
         EnrollmentStatus.CheckedIn => "You are checked in",
         EnrollmentStatus.Attended => "You attended",
         EnrollmentStatus.Cancelled => "Your enrollment was cancelled",
+        EnrollmentStatus.Offered => "A seat is held for you",
         _ => status.ToName(),
     };
 

@@ -36,6 +36,24 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
     [BindProperty]
     public bool HasWaitlist { get; set; }
 
+    /// <summary>"automatic" or "offer".</summary>
+    [BindProperty]
+    public string Promotion { get; set; } = "automatic";
+
+    /// <summary>How long an offer holds its seat, in hours (fractions allowed, e.g. 0.5).</summary>
+    [BindProperty]
+    public double? ClaimWindowHours { get; set; }
+
+    /// <summary>The enrollment window, in UTC (the form's datetime-local fields are labelled UTC).</summary>
+    [BindProperty]
+    public DateTime? OpensAt { get; set; }
+
+    [BindProperty]
+    public DateTime? ClosesAt { get; set; }
+
+    [BindProperty]
+    public DateTime? WaitlistClosesAt { get; set; }
+
     [TempData]
     public string? Saved { get; set; }
 
@@ -79,17 +97,39 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         }
 
         await AwaitChangeInRosterAsync(cancellationToken);
-        Capacity = Event.Policy.Capacity;
-        HasWaitlist = Event.Policy.HasWaitlist;
+        var policy = Event.Policy;
+        Capacity = policy.Capacity;
+        HasWaitlist = policy.HasWaitlist;
+        Promotion = policy.Promotion == PromotionMode.Offer ? "offer" : "automatic";
+        ClaimWindowHours = policy.ClaimWindow?.TotalHours;
+        OpensAt = policy.OpensAt?.UtcDateTime;
+        ClosesAt = policy.ClosesAt?.UtcDateTime;
+        WaitlistClosesAt = policy.WaitlistClosesAt?.UtcDateTime;
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
-        var policy = new EnrollmentPolicy(Capacity, HasWaitlist);
+        var offers = Promotion == "offer";
+        TimeSpan? claimWindow = offers && ClaimWindowHours is { } hours && double.IsFinite(hours) && hours is > 0 and <= 24 * 30
+            ? TimeSpan.FromSeconds(Math.Round(hours * 3600))
+            : null;
+        if (offers && claimWindow is null)
+        {
+            ModelState.AddModelError(nameof(ClaimWindowHours), "Give how long an offer holds its seat: more than 0 and at most 720 hours.");
+        }
+
+        var policy = new EnrollmentPolicy(Capacity, HasWaitlist)
+        {
+            Promotion = offers ? PromotionMode.Offer : PromotionMode.Automatic,
+            ClaimWindow = claimWindow,
+            OpensAt = Utc(OpensAt),
+            ClosesAt = Utc(ClosesAt),
+            WaitlistClosesAt = Utc(WaitlistClosesAt),
+        };
         if (ModelState.IsValid && policy.Validate() is { } problem)
         {
-            ModelState.AddModelError(nameof(Capacity), problem);
+            ModelState.AddModelError(problem.Contains("close", StringComparison.Ordinal) ? nameof(ClosesAt) : problem.Contains("claim", StringComparison.OrdinalIgnoreCase) ? nameof(ClaimWindowHours) : nameof(Capacity), problem);
         }
 
         if (!ModelState.IsValid)
@@ -131,6 +171,12 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         }
 
         reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (reason is null && action == RosterActions.Promote)
+        {
+            ActionError = RosterActions.PromoteReasonRequired;
+            return LocalRedirect(back);
+        }
+
         if (reason is { Length: > TransitionRequest.MaxReasonLength })
         {
             // The input's maxlength stops this in a browser; a hand-made request still gets a readable answer.
@@ -170,6 +216,15 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
     }
 
     public string PageLink(int page) => ListLink(Event.Id, Status, page);
+
+    /// <summary>What pressing Promote does to this event, said before the click.</summary>
+    public string PromoteHint => Event.Policy.Capacity is { } capacity && Event.ActiveCount >= capacity
+        ? $"Promote gives a seat now, ahead of the queue: the event is full, so its capacity goes from {capacity} to {Math.Max(capacity, Event.ActiveCount) + 1}. A reason is required."
+        : "Promote gives a seat now, ahead of the queue. A reason is required.";
+
+    // Form fields carry no zone; the labels say UTC, so that is what they are.
+    private static DateTimeOffset? Utc(DateTime? value) =>
+        value is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
 
     /// <summary>Where a row's buttons post: the handler, plus the filter and page to come back to.</summary>
     public string TransitionLink => PageLink(PageNumber) + "&handler=Transition";

@@ -24,6 +24,9 @@ public static class RosterActions
     public static RosterAction Promote { get; } =
         new("promote", "Promote", false, (grain, id, request) => grain.Promote(id, request), name => $"{name} is promoted to confirmed.");
 
+    /// <summary>Why a promotion needs its reason: it seats someone ahead of the queue, and on a full event it adds a seat.</summary>
+    public const string PromoteReasonRequired = "Say why this person gets a seat ahead of the queue: the reason goes into the audit trail.";
+
     public static RosterAction Cancel { get; } =
         new("cancel", "Cancel", true, (grain, id, request) => grain.Cancel(id, request), name => $"The enrollment of {name} is cancelled.");
 
@@ -37,7 +40,7 @@ public static class RosterActions
     {
         EnrollmentStatus.Confirmed => [CheckIn, Cancel],
         EnrollmentStatus.CheckedIn => [Attend],
-        EnrollmentStatus.Waitlisted => [Promote, Cancel],
+        EnrollmentStatus.Waitlisted or EnrollmentStatus.Offered => [Promote, Cancel],
         _ => [],
     };
 

@@ -15,6 +15,8 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, Enr
 
     public const string CancelUnavailable = "Your cancellation could not be saved right now. Please try again in a moment.";
 
+    public const string AnswerUnavailable = "Your answer could not be saved right now. Please try again in a moment.";
+
     public EventInfo Event { get; private set; } = null!;
 
     /// <summary>The user's live enrollment; a cancelled one does not hold them a place.</summary>
@@ -31,10 +33,15 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, Enr
 
     public bool Holds => Enrollment is { Status: not EnrollmentStatus.Cancelled };
 
-    /// <summary>Only a seat or a place in line can be given up; a checked-in or attended enrollment is history.</summary>
+    /// <summary>Only a seat or a place in line can be given up; a checked-in or attended enrollment is history (an offer has its own buttons).</summary>
     public bool CanCancel => Enrollment is { Status: EnrollmentStatus.Confirmed or EnrollmentStatus.Waitlisted };
 
-    public bool ShowFull => !Holds && EventAvailability.RefusesNewcomers(Event);
+    public bool HoldsOffer => Enrollment is { Status: EnrollmentStatus.Offered };
+
+    /// <summary>Why a newcomer would be refused now (full, not open yet, closed), or null.</summary>
+    public EnrollmentOutcome? Refusal => Holds ? null : EventAvailability.Refusal(Event);
+
+    public bool ShowFull => Refusal is not null;
 
     public bool CanEnroll => !Holds && !ShowFull;
 
@@ -56,9 +63,14 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, Enr
         {
             // Each press is a new request; pressing twice is harmless because the grain returns the first enrollment.
             var result = await grains.GetGrain<IEventCapacityGrain>(id).Enroll(User.UserId(), Guid.NewGuid());
-            if (result.Outcome == EnrollmentOutcome.EventNotFound)
+            switch (result.Outcome)
             {
-                return NotFound();
+                case EnrollmentOutcome.EventNotFound:
+                    return NotFound();
+                case EnrollmentOutcome.NotOpenYet or EnrollmentOutcome.Closed or EnrollmentOutcome.EventFull:
+                    // The page showed the button a moment ago; the event's window or seats have moved since.
+                    Problem = RefusalText(result.Outcome);
+                    return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
             }
         }
         catch (EnrollmentUnavailableException)
@@ -98,6 +110,50 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, Enr
                 Problem = result.Message;
                 return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
         }
+    }
+
+    public Task<IActionResult> OnPostAcceptAsync(Guid id, CancellationToken cancellationToken) =>
+        AnswerOfferAsync(id, (grain, request) => grain.AcceptOffer(User.UserId(), request), cancellationToken);
+
+    public Task<IActionResult> OnPostDeclineAsync(Guid id, CancellationToken cancellationToken) =>
+        AnswerOfferAsync(id, (grain, request) => grain.DeclineOffer(User.UserId(), request), cancellationToken);
+
+    /// <summary>The sentence for a refused newcomer, as the API's problem title says it.</summary>
+    public static string RefusalText(EnrollmentOutcome outcome) => outcome switch
+    {
+        EnrollmentOutcome.NotOpenYet => EnrollmentResult.NotOpenYetTitle,
+        EnrollmentOutcome.Closed => EnrollmentResult.ClosedTitle,
+        _ => EnrollmentResult.EventFullTitle,
+    };
+
+    private async Task<IActionResult> AnswerOfferAsync(
+        Guid id, Func<IEventCapacityGrain, TransitionRequest, Task<TransitionResult>> answer, CancellationToken cancellationToken)
+    {
+        TransitionResult result;
+        try
+        {
+            result = await answer(grains.GetGrain<IEventCapacityGrain>(id), new TransitionRequest(User.UserId(), Guid.NewGuid(), Reason: null));
+        }
+        catch (EnrollmentUnavailableException)
+        {
+            Problem = AnswerUnavailable;
+            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        }
+
+        if (result.Outcome == TransitionOutcome.Done)
+        {
+            JustCancelled = result.Enrollment?.Status == EnrollmentStatus.Cancelled;
+            return LocalRedirect($"/app/events/{id}");
+        }
+
+        if (result.Outcome == TransitionOutcome.NotFound && await catalog.FindAsync(id, cancellationToken) is null)
+        {
+            return NotFound();
+        }
+
+        // Too late (the offer expired) or already answered in another tab: the grain's message says which.
+        Problem = result.Message;
+        return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
