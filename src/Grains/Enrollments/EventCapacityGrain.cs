@@ -39,11 +39,24 @@ public sealed partial class EventCapacityGrain(
         var stream = this.GetStreamProvider(EnrollmentStreams.ProviderName)
             .GetStream<EnrollmentEvent>(StreamId.Create(EnrollmentStreams.Namespace, EventId));
         emission = new OrderedEmission(EventId, stream, emitter, outbox, outboxOptions.Value.RedispatchPageSize, logger);
-        var loaded = await store.LoadAsync(EventId, cancellationToken);
+        EventCapacityState? loaded;
+        bool mayHaveUnemittedEvents;
+        try
+        {
+            loaded = await store.LoadAsync(EventId, cancellationToken);
+            // A previous activation may have died between a commit and its emit.
+            mayHaveUnemittedEvents = loaded is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0;
+        }
+        catch (Exception exception) when (exception is not (EnrollmentUnavailableException or OperationCanceledException))
+        {
+            // The call that woke the grain gets the answer every failed read gets (Orleans hands the activation's
+            // exception to it), not the database's own exception: it wrote nothing, and trying again is safe.
+            throw new EnrollmentUnavailableException("The event could not be read from the database; nothing was written.", nothingWritten: true, exception);
+        }
+
         writer = new DecisionWriter(EventId, store, this, Metrics, logger, loaded);
         ReportWaitlistOnActivation(loaded);
-        // A previous activation may have died between a commit and its emit.
-        if (loaded is not null && (await outbox.LoadUndispatchedAsync(EventId, 0, 1, cancellationToken)).Count > 0)
+        if (mayHaveUnemittedEvents)
         {
             emission.MayHaveUnemittedEvents();
         }

@@ -26,7 +26,11 @@ public sealed class CommittedHistory
     public sealed record StoredEnrollment(Guid Id, Guid EventId, Guid UserId, EnrollmentStatus Status, int? WaitlistPosition, DateTimeOffset CreatedAt);
 
     /// <param name="ActorId">Who acted; null for the system's own steps (promotions), which carry the request id of the decision that caused them.</param>
-    public sealed record AuditRow(long Id, Guid EnrollmentId, Guid EventId, EnrollmentStatus? From, EnrollmentStatus To, Guid? ActorId, Guid? RequestId);
+    public sealed record AuditRow(long Id, Guid EnrollmentId, Guid EventId, EnrollmentStatus? From, EnrollmentStatus To, Guid? ActorId, Guid? RequestId, string Reason)
+    {
+        /// <summary>An offer that ended by itself at its deadline (the expiry poller's call, not one of the run's).</summary>
+        public bool IsExpiry => From == EnrollmentStatus.Offered && To == EnrollmentStatus.Cancelled && ActorId is null && Reason == "offer expired";
+    }
 
     public static async Task<CommittedHistory> ReadAsync(NpgsqlDataSource dataSource, IReadOnlyCollection<Guid> eventIds)
     {
@@ -45,7 +49,7 @@ public sealed class CommittedHistory
 
         var audit = new List<AuditRow>();
         await using (var command = dataSource.CreateCommand(
-            "SELECT id, enrollment_id, event_id, from_status, to_status, actor_id, request_id FROM enrollment_transitions WHERE event_id = ANY($1) ORDER BY id"))
+            "SELECT id, enrollment_id, event_id, from_status, to_status, actor_id, request_id, reason FROM enrollment_transitions WHERE event_id = ANY($1) ORDER BY id"))
         {
             command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = eventIds.ToArray() });
             await using var reader = await command.ExecuteReaderAsync();
@@ -53,7 +57,7 @@ public sealed class CommittedHistory
             {
                 audit.Add(new AuditRow(reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2),
                     reader.IsDBNull(3) ? null : EnrollmentStatusNames.Parse(reader.GetString(3)), EnrollmentStatusNames.Parse(reader.GetString(4)),
-                    reader.IsDBNull(5) ? null : reader.GetGuid(5), reader.IsDBNull(6) ? null : reader.GetGuid(6)));
+                    reader.IsDBNull(5) ? null : reader.GetGuid(5), reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetString(7)));
             }
         }
 
@@ -65,4 +69,7 @@ public sealed class CommittedHistory
 
     /// <summary>Whether the enrollment ever was in this status (its audit rows say where it went, step by step).</summary>
     public bool WasEver(Guid enrollmentId, EnrollmentStatus status) => AuditByEnrollment[enrollmentId].Any(row => row.To == status);
+
+    /// <summary>Whether the enrollment ended because its offer expired.</summary>
+    public bool Expired(Guid enrollmentId) => AuditByEnrollment[enrollmentId].LastOrDefault()?.IsExpiry == true;
 }

@@ -14,16 +14,17 @@ namespace OrleansEnrollment.Tests.History;
 /// <item>every enrollment in any answer (reads included) is in that enrollment's committed history with the answered
 /// status and its stored position;</item>
 /// <item>every audit row belongs to a call that was told it wrote (or whose outcome was unknown);</item>
-/// <item>each person's final enrollment is the one their last definite answer implied;</item>
+/// <item>each person's final enrollment is the one their last definite answer implied, unless an offer of theirs expired
+/// after it (offers end at their deadline with nobody calling);</item>
 /// <item>capacity, counters, unique positions, no free seat while someone waits (<see cref="EnrollmentInvariants"/>),
-/// positions in arrival order, and every system promotion taking the head of the waitlist;</item>
+/// positions in arrival order, and every system promotion or offer taking the head of the waitlist;</item>
 /// <item>each event's outbox is gap-free (one domain event per audit row), fully dispatched, and every event the
 /// notification consumer handles was consumed exactly once.</item>
 /// </list>
 /// </summary>
 public static class HistoryChecks
 {
-    private static readonly HashSet<string> PersonKinds = ["enroll", "cancel", "read", "summary"];
+    private static readonly HashSet<string> PersonKinds = ["enroll", "cancel", "accept", "decline", "read", "summary"];
 
     public static async Task<List<string>> FindProblemsAsync(NpgsqlDataSource dataSource, IReadOnlyList<Guid> eventIds, IReadOnlyList<RecordedCall> calls)
     {
@@ -119,7 +120,12 @@ public static class HistoryChecks
         {
             if (!byRequest.TryGetValue(rows.Key, out var call))
             {
-                yield return $"audit rows under request {rows.Key}, which no call of the run sent";
+                // the expiry poller's call: offers ending at their deadline, and the seats they free offered on
+                if (!rows.First().IsExpiry || rows.Any(row => row.ActorId is not null || !(row.IsExpiry || row.To == EnrollmentStatus.Offered)))
+                {
+                    yield return $"audit rows under request {rows.Key}, which no call of the run sent";
+                }
+
                 continue;
             }
 
@@ -135,7 +141,7 @@ public static class HistoryChecks
                 yield return $"{call}: the database holds {rows.Count()} row(s) of a call that was not told it wrote";
             }
 
-            if (rows.Any(row => row.ActorId is null) && call.Kind is not ("cancel" or "policy"))
+            if (rows.Any(row => row.ActorId is null) && call.Kind is not ("cancel" or "decline" or "policy"))
             {
                 yield return $"{call}: promoted someone, which only a cancellation or a policy change does";
             }
@@ -159,6 +165,10 @@ public static class HistoryChecks
             if (stored.Count > 1)
             {
                 yield return $"person {walk.Key.Item2} holds {stored.Count} live enrollments in event {walk.Key.EventId}";
+            }
+            else if (holds == Holding.Enrollment && stored.Count == 0 && history.Expired(enrollmentId!.Value))
+            {
+                // their offer ran out after their last call
             }
             else if (holds == Holding.Enrollment && stored.SingleOrDefault()?.Id != enrollmentId)
             {
@@ -184,6 +194,7 @@ public static class HistoryChecks
         _ when call.NothingWritten => (holds, enrollmentId),
         EnrollmentResult { Enrollment: { } enrollment } => (Holding.Enrollment, enrollment.Id),
         EnrollmentResult { Outcome: EnrollmentOutcome.EventFull } => (Holding.Nothing, null),
+        TransitionResult { Outcome: TransitionOutcome.Done, Enrollment: { Status: not EnrollmentStatus.Cancelled } kept } => (Holding.Enrollment, kept.Id),
         TransitionResult { Outcome: TransitionOutcome.Done or TransitionOutcome.NotFound } => (Holding.Nothing, null),
         Enrollment read => (Holding.Enrollment, read.Id),
         null when call.Kind == "read" => (Holding.Nothing, null),
@@ -220,9 +231,9 @@ public static class HistoryChecks
                 }
                 else if (row.From == EnrollmentStatus.Waitlisted)
                 {
-                    if (row.To == EnrollmentStatus.Confirmed && row.ActorId is null && waiting.Min != position)
+                    if (row.To is EnrollmentStatus.Confirmed or EnrollmentStatus.Offered && row.ActorId is null && waiting.Min != position)
                     {
-                        yield return $"event {evt.Key}: the system promoted position {position} while {waiting.Min} waited longer";
+                        yield return $"event {evt.Key}: the system {(row.To == EnrollmentStatus.Offered ? "offered a seat to" : "promoted")} position {position} while {waiting.Min} waited longer";
                     }
 
                     waiting.Remove(position!.Value);

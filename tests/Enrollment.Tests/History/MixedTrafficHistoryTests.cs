@@ -12,8 +12,9 @@ namespace OrleansEnrollment.Tests.History;
 /// <summary>
 /// A model-based history check of the whole cluster under mixed traffic and random store faults: people walk through
 /// enrolling, cancelling and reading, an admin per event checks in, marks attendance, promotes and changes the
-/// capacity, on three silos; every call and its answer is recorded, and afterwards held against what the database
-/// committed (<see cref="HistoryChecks"/>).
+/// capacity, on three silos; on the event in offer mode people also accept and decline the seats offered to them, and
+/// the offers nobody answers expire (the expiry pollers call the grain, through the same faulty store). Every call and
+/// its answer is recorded, and afterwards held against what the database committed (<see cref="HistoryChecks"/>).
 /// <para>
 /// The run is seeded (<c>ENROLLMENT_HISTORY_SEED</c>): a replay makes the same calls per caller and draws the same
 /// faults in the same order, but the callers run concurrently, so the interleaving (and which call meets which fault)
@@ -30,7 +31,10 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
     private const int AdminSteps = 150;
     private const double FaultRate = 0.12;
 
-    private static readonly (int Capacity, bool HasWaitlist)[] Events = [(5, true), (12, false), (25, true)];
+    // The last event offers its freed seats for a second, so accepting, declining and expiring all happen during the run.
+    private static readonly (int Capacity, bool HasWaitlist, bool Offers)[] Events = [(5, true, false), (12, false, false), (25, true, false), (10, true, true)];
+
+    private static readonly TimeSpan ClaimWindow = TimeSpan.FromSeconds(1);
 
     private readonly int seed = int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out var chosen) ? chosen : 20261202;
     private RandomFaultStore store = null!;
@@ -64,21 +68,33 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
         var clock = Stopwatch.StartNew();
 
         var callers = new List<Task>();
-        foreach (var (capacity, hasWaitlist) in Events)
+        // The events are set up before any fault is drawn: the offer event's policy change is not part of the run.
+        store.Enabled = false;
+        var events = new List<(Guid Id, IEventCapacityGrain Grain, int Capacity, bool HasWaitlist, bool Offers)>();
+        foreach (var (capacity, hasWaitlist, offers) in Events)
         {
             var evt = await database.CreateEventAsync(capacity, hasWaitlist, "History run");
-            eventIds.Add(evt.Id);
             var grain = cluster.Client.GetGrain<IEventCapacityGrain>(evt.Id);
-            var people = new List<Task>();
+            if (offers)
+            {
+                await grain.ChangePolicy(OfferPolicy(capacity, hasWaitlist), new TransitionRequest(null, Guid.NewGuid(), null));
+            }
+
+            eventIds.Add(evt.Id);
+            events.Add((evt.Id, grain, capacity, hasWaitlist, offers));
+        }
+
+        store.Enabled = true;
+        foreach (var (eventId, grain, capacity, hasWaitlist, offers) in events)
+        {
             for (var person = 0; person < PeoplePerEvent; person++)
             {
                 var walkSeed = random.Next();
-                people.Add(Task.Run(() => WalkAsync(evt.Id, grain, new Random(walkSeed), calls)));
+                callers.Add(Task.Run(() => WalkAsync(eventId, grain, offers, new Random(walkSeed), calls)));
             }
 
             var adminSeed = random.Next();
-            callers.AddRange(people);
-            callers.Add(Task.Run(() => AdministerAsync(evt.Id, grain, capacity, hasWaitlist, new Random(adminSeed), calls)));
+            callers.Add(Task.Run(() => AdministerAsync(eventId, grain, capacity, hasWaitlist, offers, new Random(adminSeed), calls)));
         }
 
         await Task.WhenAll(callers);
@@ -101,25 +117,67 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
         output.WriteLine("  by kind and outcome: " + string.Join(", ", recorded
             .GroupBy(call => $"{call.Kind} {Outcome(call)}").OrderBy(group => group.Key).Select(group => $"{group.Key} {group.Count()}")));
         output.WriteLine("  faults injected: " + string.Join(", ", store.Injected.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}")));
+        var offerEnds = await OfferEndsAsync(events.Single(e => e.Offers).Id);
+        output.WriteLine("  offers: " + string.Join(", ", offerEnds.Select(pair => $"{pair.Key} {pair.Value}")));
         Assert.True(problems.Count == 0, $"{context}: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems.Take(30)));
+        foreach (var reason in new[] { "a seat opened: offered", "offer accepted", "offer declined", "offer expired" })
+        {
+            Assert.True(offerEnds.GetValueOrDefault(reason) > 0, $"{context}: the run made no '{reason}' step");
+        }
     }
 
-    /// <summary>One person, one call at a time: enroll, cancel, read what they hold, look at the event.</summary>
-    private static async Task WalkAsync(Guid eventId, IEventCapacityGrain grain, Random random, ConcurrentQueue<RecordedCall> calls)
+    private static EnrollmentPolicy OfferPolicy(int capacity, bool hasWaitlist) =>
+        new(capacity, hasWaitlist) { Promotion = PromotionMode.Offer, ClaimWindow = ClaimWindow };
+
+    /// <summary>
+    /// One person, one call at a time: enroll, cancel, read what they hold, look at the event; on the offer event also
+    /// accept or decline; told of an offer, some are away until it runs out.
+    /// </summary>
+    private static async Task WalkAsync(Guid eventId, IEventCapacityGrain grain, bool offers, Random random, ConcurrentQueue<RecordedCall> calls)
     {
         var user = Guid.NewGuid();
+        string? answerOffer = null;
         for (var step = 0; step < StepsPerPerson; step++)
         {
             var roll = random.Next(100);
-            var call = new RecordedCall(roll switch { < 45 => "enroll", < 70 => "cancel", < 90 => "read", _ => "summary" }, eventId, user, Guid.NewGuid());
+            var kind = roll switch
+            {
+                _ when answerOffer is { } answer => answer,
+                < 45 => "enroll",
+                < 66 => "cancel",
+                < 78 when offers => "accept",
+                < 82 when offers => "decline",
+                < 90 => "read",
+                _ => "summary",
+            };
+            var call = new RecordedCall(kind, eventId, user, Guid.NewGuid());
+            var request = new TransitionRequest(user, call.RequestId, null);
             calls.Enqueue(call);
             await SwallowFailureAsync(call.Kind switch
             {
                 "enroll" => call.RecordAsync(() => grain.Enroll(user, call.RequestId)),
-                "cancel" => call.RecordAsync(() => grain.CancelOwn(user, new TransitionRequest(user, call.RequestId, null))),
+                "cancel" => call.RecordAsync(() => grain.CancelOwn(user, request)),
+                "accept" => call.RecordAsync(() => grain.AcceptOffer(user, request)),
+                "decline" => call.RecordAsync(() => grain.DeclineOffer(user, request)),
                 "read" => call.RecordAsync(() => grain.GetEnrollment(user)),
                 _ => call.RecordAsync(grain.GetSummary),
             });
+
+            // Told a seat is held for them, two people in three are away until the offer has run out (well past the
+            // deadline plus the expiry poller's interval, even on a loaded machine); the others answer it with their next
+            // call, mostly taking the seat.
+            answerOffer = null;
+            if (call.Answer is EnrollmentResult { Enrollment.Status: EnrollmentStatus.Offered } or Enrollment { Status: EnrollmentStatus.Offered })
+            {
+                if (random.Next(3) > 0)
+                {
+                    await Task.Delay(ClaimWindow * 3);
+                }
+                else
+                {
+                    answerOffer = random.Next(4) == 0 ? "decline" : "accept";
+                }
+            }
         }
     }
 
@@ -127,7 +185,8 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
     /// The admin, working from the roster as the admin page shows it (a moment old, so "not found" and "not allowed" are
     /// fair answers): checks in, marks attendance, promotes someone waiting, and moves the capacity and the waitlist.
     /// </summary>
-    private async Task AdministerAsync(Guid eventId, IEventCapacityGrain grain, int capacity, bool hasWaitlist, Random random, ConcurrentQueue<RecordedCall> calls)
+    private async Task AdministerAsync(
+        Guid eventId, IEventCapacityGrain grain, int capacity, bool hasWaitlist, bool offers, Random random, ConcurrentQueue<RecordedCall> calls)
     {
         for (var step = 0; step < AdminSteps; step++)
         {
@@ -138,7 +197,8 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
             {
                 < 40 => ("check-in", Any(EnrollmentStatus.Confirmed)),
                 < 65 => ("attend", Any(EnrollmentStatus.CheckedIn)),
-                < 75 => ("promote", Any(EnrollmentStatus.Waitlisted)),
+                < 70 => ("promote", Any(EnrollmentStatus.Waitlisted)),
+                < 75 => ("promote", offers ? Any(EnrollmentStatus.Offered) : Any(EnrollmentStatus.Waitlisted)),
                 _ => ("policy", null),
             };
             var call = new RecordedCall(kind, eventId, target?.UserId, Guid.NewGuid());
@@ -154,11 +214,36 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
                 "check-in" => call.RecordAsync(() => grain.CheckIn(target!.Id, request)),
                 "attend" => call.RecordAsync(() => grain.Attend(target!.Id, request)),
                 "promote" => call.RecordAsync(() => grain.Promote(target!.Id, request)),
-                _ => call.RecordAsync(() => grain.ChangePolicy(
-                    new EnrollmentPolicy(Math.Max(0, capacity + random.Next(-3, 5)), hasWaitlist ? random.Next(5) > 0 : random.Next(5) == 0), request)),
+                _ => call.RecordAsync(() => grain.ChangePolicy(NextPolicy(step), request)),
             });
             await Task.Delay(random.Next(1, 15));
         }
+
+        // Capacity and waitlist move around the event's own; in the first half of the admin's steps the offer event goes
+        // back to automatic now and then (which confirms the people holding offers) and to offers again. The admin is done
+        // well before the people are, so from the second half on it stays in offer mode: left in automatic by chance, the
+        // rest of the run would make no offer at all.
+        EnrollmentPolicy NextPolicy(int step)
+        {
+            var policy = new EnrollmentPolicy(Math.Max(0, capacity + random.Next(-3, 5)), hasWaitlist ? random.Next(5) > 0 : random.Next(5) == 0);
+            return offers && (step >= AdminSteps / 2 || random.Next(10) > 0) ? OfferPolicy(policy.Capacity!.Value, policy.HasWaitlist) : policy;
+        }
+    }
+
+    /// <summary>How many offers the offer event made, and how they ended, by audit reason.</summary>
+    private async Task<Dictionary<string, long>> OfferEndsAsync(Guid eventId)
+    {
+        await using var command = database.DataSource.CreateCommand(
+            "SELECT reason, count(*) FROM enrollment_transitions WHERE event_id = $1 AND 'offered' IN (from_status, to_status) GROUP BY reason ORDER BY reason");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<Guid> { TypedValue = eventId });
+        var counts = new Dictionary<string, long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
     }
 
     /// <summary>A failure is an answer too (recorded with its call); the caller goes on with its walk.</summary>
