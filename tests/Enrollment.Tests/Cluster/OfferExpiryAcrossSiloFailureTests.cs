@@ -21,7 +21,8 @@ public sealed class OfferExpiryAcrossSiloFailureTests(PostgresFixture database, 
     [Fact]
     public async Task Offers_held_by_a_killed_silos_grains_still_expire_within_two_seconds_of_their_deadline()
     {
-        await using var cluster = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 2, responseTimeout: TimeSpan.FromSeconds(5),
+        await using var cluster = await EnrollmentTestCluster.StartAsync(
+            database.ConnectionString, silos: 2, settings: EnrollmentTestCluster.WithOfferExpiry(), responseTimeout: TimeSpan.FromSeconds(5),
             configure: silo => silo.Configure<ClusterMembershipOptions>(options =>
             {
                 options.ProbeTimeout = TimeSpan.FromSeconds(1);
@@ -100,7 +101,7 @@ public sealed class OfferExpiryAcrossSiloFailureTests(PostgresFixture database, 
         var request = new TransitionRequest(null, Guid.NewGuid(), null);
         var (holder, first, second) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
         Enrollment offered;
-        await using (var before = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 1))
+        await using (var before = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 1, settings: EnrollmentTestCluster.WithOfferExpiry()))
         {
             var grain = before.Client.GetGrain<IEventCapacityGrain>(eventId);
             await grain.ChangePolicy(new EnrollmentPolicy(1, true) { Promotion = PromotionMode.Offer, ClaimWindow = TimeSpan.FromSeconds(1) }, request);
@@ -118,7 +119,7 @@ public sealed class OfferExpiryAcrossSiloFailureTests(PostgresFixture database, 
         await Task.Delay(offered.OfferExpiresAt!.Value - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
         Assert.Equal("offered", await StatusAsync(offered.Id));
 
-        await using var after = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 1);
+        await using var after = await EnrollmentTestCluster.StartAsync(database.ConnectionString, silos: 1, settings: EnrollmentTestCluster.WithOfferExpiry());
         var up = DateTimeOffset.UtcNow;
         while (await StatusAsync(offered.Id) == "offered" && DateTimeOffset.UtcNow - up < TimeSpan.FromSeconds(30))
         {

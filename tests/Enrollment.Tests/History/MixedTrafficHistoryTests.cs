@@ -47,7 +47,7 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
         cluster = await EnrollmentTestCluster.StartAsync(
             database.ConnectionString,
             silos: 3,
-            settings: new Dictionary<string, string?> { ["Outbox:RedeliverAfter"] = "00:00:02" },
+            settings: EnrollmentTestCluster.WithOfferExpiry(new Dictionary<string, string?> { ["Outbox:RedeliverAfter"] = "00:00:02" }),
             configure: silo => silo.Services.AddSingleton<IEnrollmentStore>(store));
         metrics = new MetricRecorder(cluster.Silos.Select(silo => silo.ServiceProvider));
     }

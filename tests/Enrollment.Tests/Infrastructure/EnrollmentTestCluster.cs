@@ -12,6 +12,13 @@ public static class EnrollmentTestCluster
     // Bursts queue thousands of calls on one grain; the default 30 s response timeout would be the flaky part.
     private static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>How often a test cluster looks for expired offers; off (an hour) unless a test asks (<see cref="WithOfferExpiry"/>).</summary>
+    public const string OfferExpirySetting = "Offers:ExpiryPollInterval";
+
+    /// <summary>Settings that turn offer expiry on, at the production interval.</summary>
+    public static IReadOnlyDictionary<string, string?> WithOfferExpiry(IReadOnlyDictionary<string, string?>? settings = null) =>
+        new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { [OfferExpirySetting] = "00:00:00.5" };
+
     /// <param name="settings">Configuration as the hosts read it (e.g. <c>Outbox:RedeliverAfter</c>, <c>Messaging:Transport</c>).</param>
     /// <param name="configure">Extra silo configuration, applied after the system's own (to replace a service, say).</param>
     /// <param name="addConsumers">Extra bus consumers on every silo, e.g. one that records what reached the bus.</param>
@@ -25,7 +32,12 @@ public static class EnrollmentTestCluster
         TimeSpan? responseTimeout = null)
     {
         var timeout = responseTimeout ?? DefaultResponseTimeout;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        // Offer expiry is off unless a test asks for it: the test database keeps the offers earlier tests left standing,
+        // and a cluster that woke their grains would commit groups of its own in the middle of a test that counts groups.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [OfferExpirySetting] = "01:00:00" })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
