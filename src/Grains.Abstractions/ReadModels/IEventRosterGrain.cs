@@ -1,4 +1,5 @@
 using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.LiveUpdates;
 
 namespace OrleansEnrollment.ReadModels;
 
@@ -15,6 +16,16 @@ public interface IEventRosterGrain : IGrainWithGuidKey
     /// </summary>
     [Alias("GetPage")]
     Task<RosterPage> GetPage(EnrollmentStatus? status, int page, int pageSize);
+
+    /// <summary>
+    /// Tells <paramref name="watcher"/> whenever the roster moves, for a few minutes: a watcher renews by calling again
+    /// (a new activation of the roster starts with no watchers, and renewal is how they come back).
+    /// </summary>
+    [Alias("Watch")]
+    Task Watch(IEventWatcher watcher);
+
+    [Alias("Unwatch")]
+    Task Unwatch(IEventWatcher watcher);
 }
 
 /// <param name="WaitlistPosition">The stored arrival order (kept as history after the enrollment leaves the waitlist).</param>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.LiveUpdates;
 using OrleansEnrollment.Enrollments;
 using Orleans.Streams;
 using Orleans.Streams.Core;
@@ -9,10 +10,11 @@ namespace OrleansEnrollment.ReadModels;
 /// <summary>
 /// An event's roster in memory: loaded once from the database on activation, then kept current by the event's
 /// domain-event stream (an implicit subscription, like the bus bridge). Events arrive in sequence order; one already
-/// applied is skipped, and a gap (an event lost in transit, re-emitted later) makes the roster reload.
+/// applied is skipped, and a gap (an event lost in transit, re-emitted later) makes the roster reload. Watchers (web
+/// frontends with browsers open on the event) are told after the roster moved, so a page they reload is current.
 /// </summary>
 [ImplicitStreamSubscription(EnrollmentStreams.Namespace)]
-public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<EventRosterGrain> logger)
+public sealed partial class EventRosterGrain(EnrollmentQueries queries, TimeProvider time, ILogger<EventRosterGrain> logger)
     : Grain, IEventRosterGrain, IStreamSubscriptionObserver, IAsyncObserver<EnrollmentEvent>
 {
     public const int MaxPageSize = 100;
@@ -21,6 +23,8 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
     private readonly List<RosterEntry> entries = [];
     private readonly Dictionary<Guid, int> indexById = [];
     private long lastSequence;
+    private readonly EventWatchers watchers = new(time);
+    private IGrainTimer? trailingCall;
 
     private Guid EventId => this.GetPrimaryKey();
 
@@ -49,6 +53,18 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
         return Task.FromResult(new RosterPage(items, matching.Count, lastSequence));
     }
 
+    public Task Watch(IEventWatcher watcher)
+    {
+        watchers.Renew(watcher);
+        return Task.CompletedTask;
+    }
+
+    public Task Unwatch(IEventWatcher watcher)
+    {
+        watchers.Remove(watcher);
+        return Task.CompletedTask;
+    }
+
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<EnrollmentEvent>().ResumeAsync(this);
 
@@ -63,11 +79,33 @@ public sealed partial class EventRosterGrain(EnrollmentQueries queries, ILogger<
         {
             LogGap(EventId, lastSequence, item.Sequence);
             await ReloadAsync(CancellationToken.None);
+            TellWatchers();
             return;
         }
 
         Apply(item);
         lastSequence = item.Sequence;
+        TellWatchers();
+    }
+
+    private void TellWatchers()
+    {
+        switch (watchers.Changed())
+        {
+            case null:
+                return;
+            case { } wait when wait == TimeSpan.Zero:
+                watchers.TellAll(EventId, lastSequence);
+                return;
+            case { } wait:
+                trailingCall?.Dispose();
+                trailingCall = this.RegisterGrainTimer(_ =>
+                {
+                    watchers.TellAll(EventId, lastSequence);
+                    return Task.CompletedTask;
+                }, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+                return;
+        }
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;

@@ -6,6 +6,7 @@ using OrleansEnrollment.WebFrontend.Accounts;
 using OrleansEnrollment.WebFrontend.Api;
 using OrleansEnrollment.WebFrontend.Dashboard;
 using OrleansEnrollment.WebFrontend.Health;
+using OrleansEnrollment.WebFrontend.LiveUpdates;
 using OrleansEnrollment.WebFrontend.Telemetry;
 
 namespace OrleansEnrollment.WebFrontend.Hosting;
@@ -15,7 +16,7 @@ public static class WebFrontendExtensions
     /// <summary>How long a request waits for a grain's answer; the database's own timeouts (5 s connect, 10 s command) fit in it.</summary>
     public static readonly TimeSpan GrainCallTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages, health checks, telemetry, the shared key ring.</summary>
+    /// <summary>The web frontend's services: security, JSON and problem details, OpenAPI, pages and their live updates, health checks, telemetry, the shared key ring.</summary>
     public static IServiceCollection AddWebFrontend(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddWebSecurity(configuration, environment);
@@ -31,6 +32,7 @@ public static class WebFrontendExtensions
         // A grain call that cannot be answered (a silo or the database gone) becomes a 503 within this, never a hang.
         services.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCallTimeout);
         services.AddOpenApi();
+        services.AddLiveUpdates();
         services.AddRazorPages(options =>
         {
             options.Conventions.AuthorizeFolder("/App");
@@ -82,6 +84,7 @@ public static class WebFrontendExtensions
         app.MapMeApi();
         app.MapEventsApi();
         app.MapAdminApi();
+        app.MapLiveUpdates();
         app.MapRazorPages();
         return app;
     }

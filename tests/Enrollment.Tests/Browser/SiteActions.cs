@@ -94,6 +94,19 @@ public static partial class SiteActions
         }
     }
 
+    /// <summary>
+    /// Waits until the page's live connection watches its events (so the cluster tells it of every later change), and
+    /// marks the document, so that <see cref="AssertNotReloadedAsync"/> can tell an update in place from a reload.
+    /// </summary>
+    public static async Task WaitUntilLiveAsync(this IPage page)
+    {
+        await Expect(page.Locator("body[data-live=watching]")).ToHaveCountAsync(1);
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+    }
+
+    public static async Task AssertNotReloadedAsync(this IPage page) =>
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page was reloaded, not updated in place");
+
     [GeneratedRegex("/app/events$")]
     public static partial Regex EventsPath();
 
