@@ -62,6 +62,13 @@ public sealed record EnrollmentCancelled : EnrollmentEvent
 {
     [Id(0)]
     public required EnrollmentStatus PreviousStatus { get; init; }
+
+    /// <summary>Who cancelled: the person themself or an admin (events written before this was recorded: null).</summary>
+    [Id(1)]
+    public Guid? ActorId { get; init; }
+
+    /// <summary>Someone other than the person cancelled it, so the person needs telling.</summary>
+    public bool ByAnotherPerson => ActorId is { } actor && actor != UserId;
 }
 
 /// <summary>A waiting enrollment got a seat: the head of the waitlist when one freed, or one an admin chose.</summary>

@@ -357,7 +357,7 @@ public sealed class EventCapacityState
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? defaultReason : request.Reason.Trim();
         return new EnrollmentChange(
             after, enrollment.Status, reason, request.ActorId, request.RequestId, at,
-            TransitionEvents.For(after, enrollment, LastEventSequence + sequenceOffset, at, cause));
+            TransitionEvents.For(after, enrollment, LastEventSequence + sequenceOffset, at, cause, request.ActorId));
     }
 
     // The admin's words after what the system did, so the audit row says both.

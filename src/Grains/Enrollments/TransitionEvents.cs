@@ -18,7 +18,7 @@ public enum TransitionCause
 public static class TransitionEvents
 {
     public static EnrollmentEvent For(
-        Enrollment after, Enrollment? before, long sequence, DateTimeOffset at, TransitionCause cause = TransitionCause.Decision)
+        Enrollment after, Enrollment? before, long sequence, DateTimeOffset at, TransitionCause cause = TransitionCause.Decision, Guid? actorId = null)
     {
         var id = Guid.CreateVersion7(at);
         return (before?.Status, after.Status, cause) switch
@@ -44,7 +44,7 @@ public static class TransitionEvents
             ({ } previous, EnrollmentStatus.Cancelled, _) => new EnrollmentCancelled
             {
                 Id = id, EventId = after.EventId, EnrollmentId = after.Id, UserId = after.UserId, Sequence = sequence, OccurredAt = at,
-                PreviousStatus = previous,
+                PreviousStatus = previous, ActorId = actorId,
             },
             (EnrollmentStatus.Waitlisted, EnrollmentStatus.Offered, _) => new EnrollmentOffered
             {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Mail;
 using OrleansEnrollment.Notifications;
 using OrleansEnrollment.Offers;
 using OrleansEnrollment.Outbox;
@@ -26,6 +27,7 @@ public static class EnrollmentSiloBuilderExtensions
         silo.Services.AddEnrollmentStorage(connectionString);
         silo.Services.AddEnrollmentOutbox(configuration);
         silo.Services.Configure<OfferOptions>(configuration.GetSection(OfferOptions.Section));
+        silo.Services.Configure<SiteOptions>(configuration.GetSection(SiteOptions.Section)); // links in notification mails
         silo.Services.AddHostedService<OfferExpiryPoller>();
         silo.Services.AddEnrollmentMessaging(configuration, addConsumers);
         silo.AddEnrollmentTelemetry(configuration);

@@ -23,13 +23,14 @@ public sealed class MailOutbox(NpgsqlDataSource dataSource)
 
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO mail_outbox (id, recipient, subject, body)
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
+            INSERT INTO mail_outbox (id, recipient, subject, body, calendar)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = mails.Select(mail => mail.Id).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = mails.Select(mail => mail.Recipient).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = mails.Select(mail => mail.Subject).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = mails.Select(mail => mail.Body).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = mails.Select(mail => mail.Calendar).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -69,7 +70,7 @@ public sealed class MailOutbox(NpgsqlDataSource dataSource)
         var due = new List<(OutgoingMail Mail, int Attempts)>();
         await using (var claim = new NpgsqlCommand(
             """
-            SELECT id, recipient, subject, body, attempts FROM mail_outbox
+            SELECT id, recipient, subject, body, attempts, calendar FROM mail_outbox
              WHERE sent_at IS NULL AND next_attempt_at <= now()
              ORDER BY next_attempt_at
              LIMIT $1
@@ -80,7 +81,8 @@ public sealed class MailOutbox(NpgsqlDataSource dataSource)
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                due.Add((new OutgoingMail(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)), reader.GetInt32(4)));
+                var calendar = reader.IsDBNull(5) ? null : reader.GetString(5);
+                due.Add((new OutgoingMail(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), calendar), reader.GetInt32(4)));
             }
         }
 

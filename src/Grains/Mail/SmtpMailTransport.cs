@@ -17,7 +17,7 @@ public sealed class SmtpMailTransport(IOptionsMonitor<MailOptions> options) : IM
             // The outbox id: a mail sent again after a crash is recognisably the same mail.
             MessageId = $"{mail.Id:N}@{MessageIdDomain(settings.From)}",
             Subject = mail.Subject,
-            Body = new TextPart("plain") { Text = mail.Body },
+            Body = BodyOf(mail),
         };
         message.From.Add(MailboxAddress.Parse(settings.From));
         message.To.Add(MailboxAddress.Parse(mail.Recipient));
@@ -32,6 +32,21 @@ public sealed class SmtpMailTransport(IOptionsMonitor<MailOptions> options) : IM
 
         await client.SendAsync(message, cancellationToken);
         await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    // Text alone, or text and the invitation as an attachment mail clients offer to add to a calendar.
+    private static MimeEntity BodyOf(OutgoingMail mail)
+    {
+        var text = new TextPart("plain") { Text = mail.Body };
+        if (mail.Calendar is null)
+        {
+            return text;
+        }
+
+        var invitation = new TextPart("calendar") { Text = mail.Calendar, FileName = "invite.ics" };
+        invitation.ContentType.Parameters.Add("method", "PUBLISH");
+        invitation.ContentType.Charset = "utf-8";
+        return new Multipart("mixed") { text, invitation };
     }
 
     private static SecureSocketOptions Security(string name) =>

@@ -1,6 +1,8 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Mail;
 using OrleansEnrollment.Outbox;
 
 namespace OrleansEnrollment.Notifications;
@@ -9,9 +11,11 @@ namespace OrleansEnrollment.Notifications;
 /// Tells users what happened to their enrollment by storing a notification. The bus delivers at least once, so each
 /// message id goes into the inbox in the same statement as its notification: a redelivery finds it there and writes
 /// nothing. Messages arrive in batches (see <see cref="EnrollmentNotificationConsumerDefinition"/>) so that a burst of
-/// enrollments costs one transaction per batch instead of one per message.
+/// enrollments costs one transaction per batch instead of one per message. The same transaction adds the mails of
+/// those notifications to the mail outbox; where the process also sends mail (a co-hosted web frontend), its dispatcher
+/// is woken, and elsewhere the frontends' dispatchers find the mails on their next poll.
 /// </summary>
-public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
+public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource, IOptions<SiteOptions> site, MailOutbox? mailOutbox = null)
     : IConsumer<Batch<EnrollmentConfirmed>>, IConsumer<Batch<EnrollmentWaitlisted>>, IConsumer<Batch<EnrollmentPromoted>>,
         IConsumer<Batch<EnrollmentCancelled>>, IConsumer<Batch<EnrollmentOffered>>, IConsumer<Batch<OfferAccepted>>,
         IConsumer<Batch<OfferDeclined>>, IConsumer<Batch<OfferExpired>>
@@ -76,6 +80,9 @@ public sealed class EnrollmentNotificationConsumer(NpgsqlDataSource dataSource)
             }
         }
 
-        await NotificationWriter.WriteAsync(dataSource, InboxName, notifications, context.CancellationToken);
+        if (await NotificationWriter.WriteAsync(dataSource, InboxName, notifications, site.Value.PublicBaseUrl, context.CancellationToken) > 0)
+        {
+            mailOutbox?.Added();
+        }
     }
 }

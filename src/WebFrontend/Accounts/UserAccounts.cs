@@ -210,6 +210,23 @@ public sealed class UserAccounts(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Whether the person wants their notifications by e-mail too (null: no such account).</summary>
+    public async Task<bool?> EmailNotificationsAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT email_notifications FROM users WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+        return await command.ExecuteScalarAsync(cancellationToken) as bool?;
+    }
+
+    /// <returns>False when there is no such account.</returns>
+    public async Task<bool> SetEmailNotificationsAsync(Guid userId, bool on, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE users SET email_notifications = $2 WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = userId });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = on });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     /// <summary>The account whose password this is, or null: the same answer, after the same work, for an unknown address and a wrong password.</summary>
     public async Task<UserAccount?> VerifyAsync(string? email, string? password, CancellationToken cancellationToken = default)
     {

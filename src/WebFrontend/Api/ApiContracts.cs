@@ -17,6 +17,9 @@ public sealed record AccountResponse(Guid Id, string Email, string DisplayName, 
 
 public sealed record MessageResponse(string Message);
 
+/// <param name="EmailNotifications">Mail the person when their enrollment changes (on by default).</param>
+public sealed record PreferencesBody(bool? EmailNotifications);
+
 /// <summary>The token of a mailed link.</summary>
 public sealed record TokenBody(string? Token);
 

@@ -1,9 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansEnrollment.Calendar;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Notifications;
 using OrleansEnrollment.WebFrontend.Accounts;
+using OrleansEnrollment.WebFrontend.Calendar;
 
 namespace OrleansEnrollment.WebFrontend.Api;
 
@@ -24,6 +26,8 @@ public static class EventsApi
                 "422 'Enrollment has not opened yet' or 'Enrollment is closed' outside the event's enrollment window. " +
                 $"An optional {IdempotencyKeyHeader} header (a GUID) is recorded in the audit trail.");
         events.MapGet("/{eventId}/enrollments/me", GetMyEnrollmentAsync);
+        events.MapGet("/{eventId}/calendar.ics", GetCalendarAsync)
+            .WithDescription("The event as an iCalendar file (text/calendar), for a caller holding a seat (confirmed, checked in or attended); 404 otherwise.");
         events.MapDelete("/{eventId}/enrollments/me", CancelMyEnrollmentAsync)
             .WithDescription("Cancels the caller's enrollment (confirmed, waitlisted, or offered: declining it): 200 with the enrollment, now cancelled. " +
                              "A freed seat goes to the head of the waitlist at once. Enrolling again afterwards starts as a newcomer.");
@@ -100,6 +104,22 @@ public static class EventsApi
         return await grains.GetGrain<IEventCapacityGrain>(id).GetEnrollment(user.UserId()) is { } enrollment
             ? TypedResults.Ok(EnrollmentResponse.From(enrollment))
             : ApiProblems.NotFound("You are not enrolled in this event.");
+    }
+
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetCalendarAsync(
+        string eventId, ClaimsPrincipal user, CalendarInvitations invitations, CancellationToken cancellationToken)
+    {
+        if (!ApiProblems.TryParseId(eventId, out var id))
+        {
+            return ApiProblems.Invalid("eventId", "An event id is a GUID.");
+        }
+
+        return await invitations.ForAsync(id, user.UserId(), cancellationToken) switch
+        {
+            ({ } file, _) => TypedResults.File(file.Content, EventInvitation.ContentType, file.FileName),
+            (_, CalendarRefusal.NoSeat) => ApiProblems.NotFound("You hold no seat in this event, so there is no invitation for you."),
+            _ => ApiProblems.NotFound($"There is no event {id}."),
+        };
     }
 
     public static async Task<Results<Ok<EnrollmentResponse>, ValidationProblem, ProblemHttpResult>> CancelMyEnrollmentAsync(

@@ -4,7 +4,7 @@ using OrleansEnrollment.WebFrontend.Accounts;
 
 namespace OrleansEnrollment.WebFrontend.Api;
 
-/// <summary><c>/api/me</c>: the signed-in account, its password, and ending its sessions.</summary>
+/// <summary><c>/api/me</c>: the signed-in account, its password and preferences, and ending its sessions.</summary>
 public static class MeApi
 {
     public static IEndpointRouteBuilder MapMeApi(this IEndpointRouteBuilder endpoints)
@@ -12,6 +12,8 @@ public static class MeApi
         var me = endpoints.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
         me.MapGet("/", GetMeAsync);
         me.MapPost("/password", ChangePasswordAsync).WithDescription("Changes the password; every session and token of the account ends (this one too).");
+        me.MapGet("/preferences", GetPreferencesAsync);
+        me.MapPut("/preferences", SetPreferencesAsync).WithDescription("Turns e-mail notifications on or off; mails already queued are still sent.");
         me.MapPost("/sign-out-everywhere", SignOutEverywhereAsync)
             .WithDescription("Ends every session and bearer token of the account, on every device, within 30 s.");
         return endpoints;
@@ -34,6 +36,25 @@ public static class MeApi
         return await accounts.ChangePasswordAsync(user.UserId(), request.CurrentPassword, request.NewPassword!, cancellationToken)
             ? TypedResults.NoContent()
             : ApiProblems.Invalid("currentPassword", "The current password is not right.");
+    }
+
+    public static async Task<Results<Ok<PreferencesBody>, ProblemHttpResult>> GetPreferencesAsync(
+        ClaimsPrincipal user, UserAccounts accounts, CancellationToken cancellationToken) =>
+        await accounts.EmailNotificationsAsync(user.UserId(), cancellationToken) is { } on
+            ? TypedResults.Ok(new PreferencesBody(on))
+            : ApiProblems.NotFound("The account no longer exists.");
+
+    public static async Task<Results<Ok<PreferencesBody>, ValidationProblem, ProblemHttpResult>> SetPreferencesAsync(
+        PreferencesBody? request, ClaimsPrincipal user, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        if (request?.EmailNotifications is not { } on)
+        {
+            return ApiProblems.Invalid("emailNotifications", "Say whether to send e-mail notifications: true or false.");
+        }
+
+        return await accounts.SetEmailNotificationsAsync(user.UserId(), on, cancellationToken)
+            ? TypedResults.Ok(new PreferencesBody(on))
+            : ApiProblems.NotFound("The account no longer exists.");
     }
 
     public static async Task<NoContent> SignOutEverywhereAsync(ClaimsPrincipal user, UserAccounts accounts, CancellationToken cancellationToken)

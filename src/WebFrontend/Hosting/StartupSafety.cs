@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansEnrollment.Mail;
 using OrleansEnrollment.WebFrontend.Accounts;
 using OrleansEnrollment.WebFrontend.Demo;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Orleans.Configuration;
 using OrleansEnrollment.WebFrontend.Accounts;
 using OrleansEnrollment.WebFrontend.Api;
+using OrleansEnrollment.WebFrontend.Calendar;
 using OrleansEnrollment.WebFrontend.Dashboard;
 using OrleansEnrollment.WebFrontend.Health;
 using OrleansEnrollment.WebFrontend.LiveUpdates;
@@ -33,6 +34,7 @@ public static class WebFrontendExtensions
         services.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = GrainCallTimeout);
         services.AddOpenApi();
         services.AddLiveUpdates();
+        services.AddSingleton<CalendarInvitations>();
         services.AddRazorPages(options =>
         {
             options.Conventions.AuthorizeFolder("/App");

@@ -78,6 +78,29 @@ public sealed partial class TestMailServer : IAsyncDisposable
         return To(address)[count - 1];
     }
 
+    /// <summary>
+    /// Waits for a mail to this address with this subject and returns it. Mails of different kinds may arrive in any
+    /// order (the bus does not order messages of different types), so tests that expect several look for each by subject.
+    /// </summary>
+    public async Task<MimeMessage> WaitForMailAsync(string address, string subject, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (To(address).FirstOrDefault(mail => mail.Subject == subject) is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No mail '{subject}' to {address} arrived; it has: {string.Join(" | ", To(address).Select(mail => mail.Subject))}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The first link in a mail's text, e.g. the confirmation or reset link.</summary>
     public static Uri LinkIn(MimeMessage message) =>
         LinkPattern().Match(message.TextBody ?? "") is { Success: true } match

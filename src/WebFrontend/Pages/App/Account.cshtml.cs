@@ -6,13 +6,18 @@ using OrleansEnrollment.WebFrontend.Accounts;
 
 namespace OrleansEnrollment.WebFrontend.Pages.App;
 
-/// <summary>The signed-in account: whether its address is confirmed, a new password, and ending every session.</summary>
+/// <summary>The signed-in account: whether its address is confirmed, e-mail notifications, a new password, and ending every session.</summary>
 public sealed class AccountModel(UserAccounts accounts) : PageModel
 {
     public UserAccount Account { get; private set; } = null!;
 
     [BindProperty]
     public string? CurrentPassword { get; set; }
+
+    [BindProperty]
+    public bool EmailNotifications { get; set; }
+
+    public string? Saved { get; private set; }
 
     [BindProperty]
     public string? NewPassword { get; set; }
@@ -40,6 +45,18 @@ public sealed class AccountModel(UserAccounts accounts) : PageModel
         return await LoadAsync(cancellationToken) ? Page() : Forbid();
     }
 
+    public async Task<IActionResult> OnPostNotificationsAsync(CancellationToken cancellationToken)
+    {
+        await accounts.SetEmailNotificationsAsync(User.UserId(), EmailNotifications, cancellationToken);
+        if (!await LoadAsync(cancellationToken))
+        {
+            return Forbid();
+        }
+
+        Saved = EmailNotifications ? "E-mail notifications are on." : "E-mail notifications are off. They stay on this site's Notifications page.";
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostSignOutEverywhereAsync(CancellationToken cancellationToken)
     {
         await accounts.EndAllSessionsAsync(User.UserId(), cancellationToken);
@@ -50,6 +67,7 @@ public sealed class AccountModel(UserAccounts accounts) : PageModel
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
         Account = (await accounts.FindAsync(User.UserId(), cancellationToken))!;
+        EmailNotifications = await accounts.EmailNotificationsAsync(User.UserId(), cancellationToken) ?? false;
         return Account is not null;
     }
 }

@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using OrleansEnrollment.Calendar;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.WebFrontend.Accounts;
+using OrleansEnrollment.WebFrontend.Calendar;
 using OrleansEnrollment.WebFrontend.Pages.Shared;
 
 namespace OrleansEnrollment.WebFrontend.Pages.App.Events;
 
-public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, EnrollmentGate gate) : PageModel
+public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, EnrollmentGate gate, CalendarInvitations invitations) : PageModel
 {
     public const string Unavailable = "Your enrollment could not be saved right now. Please try again in a moment.";
 
@@ -37,6 +39,9 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, Enr
     public bool CanCancel => Enrollment is { Status: EnrollmentStatus.Confirmed or EnrollmentStatus.Waitlisted };
 
     public bool HoldsOffer => Enrollment is { Status: EnrollmentStatus.Offered };
+
+    /// <summary>A seat is held (confirmed, checked in, attended): the calendar invitation is theirs to download.</summary>
+    public bool HoldsSeat => Enrollment is { Status: EnrollmentStatus.Confirmed or EnrollmentStatus.CheckedIn or EnrollmentStatus.Attended };
 
     /// <summary>Why a newcomer would be refused now (full, not open yet, closed), or null.</summary>
     public EnrollmentOutcome? Refusal => Holds ? null : EventAvailability.Refusal(Event);
@@ -111,6 +116,12 @@ public sealed class DetailsModel(EventCatalog catalog, IGrainFactory grains, Enr
                 return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
         }
     }
+
+    /// <summary>The calendar invitation (<c>?handler=Calendar</c>), as the API serves it.</summary>
+    public async Task<IActionResult> OnGetCalendarAsync(Guid id, CancellationToken cancellationToken) =>
+        await invitations.ForAsync(id, User.UserId(), cancellationToken) is ({ } file, _)
+            ? File(file.Content, EventInvitation.ContentType, file.FileName)
+            : NotFound();
 
     public Task<IActionResult> OnPostAcceptAsync(Guid id, CancellationToken cancellationToken) =>
         AnswerOfferAsync(id, (grain, request) => grain.AcceptOffer(User.UserId(), request), cancellationToken);

@@ -1,6 +1,6 @@
-namespace OrleansEnrollment.WebFrontend.Hosting;
+namespace OrleansEnrollment.Mail;
 
-/// <summary>The site as the outside world sees it (<c>Site</c> settings).</summary>
+/// <summary>The site as the outside world sees it (<c>Site</c> settings): silos read it too, for the links in the mails they write.</summary>
 public sealed class SiteOptions
 {
     public const string Section = "Site";
