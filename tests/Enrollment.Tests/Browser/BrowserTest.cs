@@ -63,8 +63,10 @@ public abstract class BrowserTest(PostgresFixture database, ChromiumFixture chro
 
     /// <summary>An event a few days out; events listed by start time put the earliest first.</summary>
     protected Task<EventInfo> CreateEventAsync(string title, int? capacity, bool hasWaitlist, double daysAhead = 7) =>
-        database.Catalog.CreateAsync(
-            title, DateTimeOffset.UtcNow.Date.AddDays(daysAhead).AddHours(18), new EnrollmentPolicy(capacity, hasWaitlist));
+        CreateEventAsync(title, new EnrollmentPolicy(capacity, hasWaitlist), daysAhead);
+
+    protected Task<EventInfo> CreateEventAsync(string title, EnrollmentPolicy policy, double daysAhead = 7) =>
+        database.Catalog.CreateAsync(title, DateTimeOffset.UtcNow.Date.AddDays(daysAhead).AddHours(18), policy);
 
     /// <summary>Someone else takes a place first, through the HTTP API.</summary>
     protected async Task EnrollThroughApiAsync(Guid eventId, string displayName)

@@ -94,6 +94,29 @@ public static partial class SiteActions
         }
     }
 
+    /// <summary>Moves the keyboard focus with Tab alone, from the top of the page, until it reaches <paramref name="target"/>.</summary>
+    public static async Task TabToAsync(this IPage page, ILocator target, int maxTabs = 80)
+    {
+        await page.EvaluateAsync("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }");
+        for (var tabs = 0; tabs < maxTabs; tabs++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"{maxTabs} presses of Tab never reached the control");
+    }
+
+    /// <summary>Tabs to a button and presses Enter, as someone without a mouse would.</summary>
+    public static async Task PressOnAsync(this IPage page, ILocator button)
+    {
+        await page.TabToAsync(button);
+        await page.Keyboard.PressAsync("Enter");
+    }
+
     /// <summary>
     /// Waits until the page's live connection watches its events (so the cluster tells it of every later change), and
     /// marks the document, so that <see cref="AssertNotReloadedAsync"/> can tell an update in place from a reload.
