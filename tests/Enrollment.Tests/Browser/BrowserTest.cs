@@ -13,6 +13,8 @@ public abstract class BrowserTest(PostgresFixture database, ChromiumFixture chro
 {
     private readonly List<IBrowserContext> visitors = [];
 
+    protected PostgresFixture Database => database;
+
     protected WebAppFactory App { get; private set; } = null!;
 
     protected Uri Site { get; private set; } = null!;

@@ -71,8 +71,10 @@ public sealed class LiveUpdatesAcrossFrontendsTests(PostgresFixture database, Ch
         var committed = clock.Elapsed;
 
         await Expect(status).ToHaveTextAsync("You are on the waitlist (position 1)");
+        var onScreen = clock.Elapsed;
+        var decisionToScreen = await behind.DecisionToScreenAsync(database.DataSource, talk.Id);
         output.WriteLine($"cancelled through frontend 1, answered after {committed.TotalMilliseconds:0} ms; position 1 on frontend 2's " +
-            $"page {(clock.Elapsed - committed).TotalMilliseconds:0} ms after the answer");
+            $"page {(onScreen - committed).TotalMilliseconds:0} ms after the answer, {decisionToScreen.TotalMilliseconds:0} ms after the decision");
         await behind.AssertNotReloadedAsync();
         Assert.Equal(2, await ActiveSilosAsync());
     }

@@ -43,8 +43,9 @@ public sealed class LiveUpdatesInTheBrowserTests(PostgresFixture database, Chrom
         await Expect(list.GetByTestId("my-position")).ToHaveTextAsync("1");
         await behind.AssertNotReloadedAsync();
         await list.AssertNotReloadedAsync();
+        var decisionToScreen = await behind.DecisionToScreenAsync(Database.DataSource, workshop.Id);
         output.WriteLine($"cancel answered after {committed.TotalMilliseconds:0} ms; position 1 on the other person's screen " +
-            $"{(onScreen - committed).TotalMilliseconds:0} ms after the answer");
+            $"{(onScreen - committed).TotalMilliseconds:0} ms after the answer, {decisionToScreen.TotalMilliseconds:0} ms after the decision");
         await Screenshots.SaveAsync(behind, "event-live-position");
     }
 

@@ -127,6 +127,20 @@ public static partial class SiteActions
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
     }
 
+    /// <summary>
+    /// How long after the decision (its audit row's time: taken just before the commit) live.js last swapped a changed
+    /// region into this page: the time from commit to screen, a little over. Both clocks are this machine's.
+    /// </summary>
+    public static async Task<TimeSpan> DecisionToScreenAsync(this IPage page, Npgsql.NpgsqlDataSource database, Guid eventId)
+    {
+        var onScreen = await page.EvaluateAsync<double>("() => Number(document.body.dataset.liveUpdatedAt)");
+        await using var command = database.CreateCommand(
+            "SELECT (extract(epoch FROM max(occurred_at)) * 1000)::float8 FROM enrollment_transitions WHERE event_id = $1");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<Guid> { TypedValue = eventId });
+        var decided = (double)(await command.ExecuteScalarAsync())!;
+        return TimeSpan.FromMilliseconds(onScreen - decided);
+    }
+
     public static async Task AssertNotReloadedAsync(this IPage page) =>
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page was reloaded, not updated in place");
 

@@ -16,12 +16,12 @@
 
   const separator = '\u001e'; // ends every SignalR JSON message
   const pingEvery = 15000;     // the hub drops a client silent for 30 s
-  const settle = 100;          // folds a burst of changes into one reload
   const waiting = new Set();   // regions with an update held back while someone types in them
   let socket = null;
   let pinger = 0;
   let attempts = 0;
-  let reloadTimer = 0;
+  let reloading = false;       // a reload is on its way; changes meanwhile make one more after it
+  let reloadAgain = false;
   let connectedBefore = false;
   let pending = 0;             // Watch calls not answered yet
 
@@ -74,9 +74,21 @@
     };
   }
 
+  // The first change reloads at once; changes during that reload fold into one more (the hub already sends at most
+  // ten a second per event).
   function scheduleReload() {
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(reload, settle);
+    if (reloading) {
+      reloadAgain = true;
+      return;
+    }
+    reloading = true;
+    reload().finally(() => {
+      reloading = false;
+      if (reloadAgain) {
+        reloadAgain = false;
+        scheduleReload();
+      }
+    });
   }
 
   async function reload() {
