@@ -15,6 +15,7 @@ public static class EnrollmentServiceCollectionExtensions
         services.TryAddSingleton(_ => EnrollmentDataSource.Create(connectionString));
         services.TryAddSingleton<IEnrollmentStore, PostgresEnrollmentStore>();
         services.TryAddSingleton<EventCatalog>();
+        services.TryAddSingleton<EventDeletion>();
         services.TryAddSingleton<EnrollmentQueries>();
         services.TryAddSingleton<NotificationQueries>();
         services.TryAddSingleton(TimeProvider.System);
