@@ -82,6 +82,7 @@ public static class WebFrontendExtensions
         app.MapMeApi();
         app.MapEventsApi();
         app.MapAdminApi();
+        app.MapAdminDownloads();
         app.MapRazorPages();
         return app;
     }
