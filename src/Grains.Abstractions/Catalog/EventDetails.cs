@@ -76,8 +76,9 @@ public sealed record EventDetails(
     public static bool IsKnownTimeZone(string? id) =>
         id is { Length: > 0 and <= MaxTimeZoneLength } && HasZoneNameShape(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
-    /// <summary>The zone to show the event's times in; UTC for a name the machine no longer knows (a zone database update can drop one).</summary>
-    public TimeZoneInfo Zone() => TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    /// <summary>The zone named <paramref name="timeZone"/>; UTC for a name the machine does not know (a zone database update can drop one).</summary>
+    public static TimeZoneInfo ZoneOf(string timeZone) =>
+        IsKnownTimeZone(timeZone) && TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
     // Segments of letters, digits, '_', '+' and '-' separated by single slashes: no dots, so no "..", and no leading slash.
     private static bool HasZoneNameShape(string id)
