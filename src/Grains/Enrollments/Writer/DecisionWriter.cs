@@ -13,6 +13,10 @@ namespace OrleansEnrollment.Enrollments;
 /// then wait, undecided, until the state is read again, and are decided on that state exactly once.
 /// </para>
 /// <para>
+/// A <see cref="PendingStep"/> (deleting the event) takes its place in the same queue but decides nothing: it runs
+/// alone once everything before it has committed, and nothing behind it is written until it ends.
+/// </para>
+/// <para>
 /// Not thread-safe: it runs on its grain's activation, one turn at a time; every step between two awaits is one turn.
 /// </para>
 /// </summary>
