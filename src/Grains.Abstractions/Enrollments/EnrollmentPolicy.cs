@@ -70,6 +70,15 @@ public sealed record EnrollmentPolicy([property: Id(0)] int? Capacity, [property
         return OpensAt is { } opens && ClosesAt is { } closes && closes <= opens ? "Enrollment must close after it opens." : null;
     }
 
+    /// <summary>
+    /// This policy with enrollment closed from <paramref name="at"/> on. An opening still ahead is dropped, since enrollment
+    /// cannot close before it opens (and closing means nobody gets in from now on either way).
+    /// </summary>
+    public EnrollmentPolicy ClosedFrom(DateTimeOffset at) => this with { ClosesAt = at, OpensAt = OpensAt < at ? OpensAt : null };
+
+    /// <summary>This policy open from now on, with no end: the window's bounds are gone; the waitlist's deadline stays.</summary>
+    public EnrollmentPolicy OpenedNow() => this with { OpensAt = null, ClosesAt = null };
+
     /// <summary>Why enrolling at <paramref name="at"/> is refused by the enrollment window, or null when it is open.</summary>
     public EnrollmentOutcome? WindowRefusal(DateTimeOffset at) =>
         OpensAt is { } opens && at < opens ? EnrollmentOutcome.NotOpenYet

@@ -76,6 +76,31 @@ public interface IEventCapacityGrain : IGrainWithGuidKey
     Task<EventCapacitySummary?> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request);
 
     /// <summary>
+    /// Closes enrollment now: the policy's <see cref="EnrollmentPolicy.ClosesAt"/> becomes this moment (and an opening still
+    /// ahead is dropped), so newcomers are refused with "Enrollment is closed"; cancelling stays possible. Decided on the
+    /// policy the grain holds, like any policy change. Returns the new summary, or null for an unknown event.
+    /// </summary>
+    [Alias("CloseEnrollment")]
+    Task<EventCapacitySummary?> CloseEnrollment(TransitionRequest request);
+
+    /// <summary>
+    /// Opens enrollment now and without an end: clears <see cref="EnrollmentPolicy.OpensAt"/> and
+    /// <see cref="EnrollmentPolicy.ClosesAt"/> (the waitlist's own deadline stays). Returns the new summary, or null for
+    /// an unknown event.
+    /// </summary>
+    [Alias("OpenEnrollment")]
+    Task<EventCapacitySummary?> OpenEnrollment(TransitionRequest request);
+
+    /// <summary>
+    /// Deletes the event if nobody ever enrolled in it (no enrollment row of any status): after every call before it is
+    /// committed and before any call after it is decided, in one transaction that holds the policy row lock, so an
+    /// enrollment committed by anyone either lands first (and the delete is refused) or fails because the event is gone.
+    /// The grain then deactivates; calls that were waiting behind the delete are answered as for an unknown event.
+    /// </summary>
+    [Alias("DeleteEvent")]
+    Task<EventDeletionOutcome> DeleteEvent();
+
+    /// <summary>
     /// Emits again, in commit order, the event's domain events that the bus has not confirmed. Called by the outbox
     /// relay after a crash or a failed emit; harmless at any time, since consumers de-duplicate.
     /// </summary>

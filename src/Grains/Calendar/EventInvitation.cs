@@ -27,7 +27,7 @@ public static class EventInvitation
             Start = start,
             // RFC 5545: with no end, a timed event ends when it starts; two hours is what a reader would assume.
             End = details.EndsAt is { } ends ? new CalDateTime(ends.UtcDateTime) : start.AddHours(2),
-            Location = details.Location,
+            Location = string.IsNullOrWhiteSpace(details.Location) ? null : details.Location,
             Description = string.IsNullOrWhiteSpace(details.Description) ? details.Page.ToString() : $"{details.Description}\n\n{details.Page}",
             Url = details.Page,
             DtStamp = new CalDateTime(DateTime.UtcNow),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansEnrollment.Catalog;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
 using Orleans.Concurrency;
@@ -17,6 +18,7 @@ namespace OrleansEnrollment.Enrollments;
 [Reentrant]
 public sealed partial class EventCapacityGrain(
     IEnrollmentStore store,
+    EventDeletion deletion,
     OutboxStore outbox,
     IEnrollmentEventEmitter emitter,
     IOptions<OutboxOptions> outboxOptions,
@@ -93,6 +95,21 @@ public sealed partial class EventCapacityGrain(
         policy.Validate() is { } problem
             ? throw new ArgumentException(problem, nameof(policy))
             : writer.DecideAsync(CallDecisions.ChangePolicy(policy, request, clock.GetUtcNow()), null);
+
+    public Task<EventCapacitySummary?> CloseEnrollment(TransitionRequest request)
+    {
+        // Stored to the microsecond, so the policy held here is exactly the one the database keeps.
+        var now = EventCapacityState.ToDatabasePrecision(clock.GetUtcNow());
+        return writer.DecideAsync(CallDecisions.ChangeWindow(policy => policy.ClosedFrom(now), request, now), null);
+    }
+
+    public Task<EventCapacitySummary?> OpenEnrollment(TransitionRequest request) =>
+        writer.DecideAsync(CallDecisions.ChangeWindow(policy => policy.OpenedNow(), request, clock.GetUtcNow()), null);
+
+    public Task<EventDeletionOutcome> DeleteEvent() => writer.RunAloneAsync(
+        () => deletion.DeleteUnlessEnrolledAsync(EventId),
+        outcome => outcome is EventDeletionOutcome.Deleted or EventDeletionOutcome.NotFound,
+        EventDeletionOutcome.NotFound);
 
     // Reads wait for the decisions before them, so nobody sees an enrollment that is not committed yet.
     public Task<Enrollment?> GetEnrollment(Guid userId) => writer.DecideAsync(CallDecisions.GetEnrollment(userId), null);

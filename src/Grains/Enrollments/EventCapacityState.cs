@@ -407,7 +407,7 @@ public sealed class EventCapacityState
         }
     }
 
-    private static DateTimeOffset ToDatabasePrecision(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
+    internal static DateTimeOffset ToDatabasePrecision(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
 }
 /// <summary>One request to enroll, as the grain received it.</summary>
 public sealed record EnrollmentRequest(Guid UserId, Guid RequestId, DateTimeOffset ReceivedAt);

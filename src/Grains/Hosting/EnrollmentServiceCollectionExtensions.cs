@@ -15,7 +15,9 @@ public static class EnrollmentServiceCollectionExtensions
         services.TryAddSingleton(_ => EnrollmentDataSource.Create(connectionString));
         services.TryAddSingleton<IEnrollmentStore, PostgresEnrollmentStore>();
         services.TryAddSingleton<EventCatalog>();
+        services.TryAddSingleton<EventDeletion>();
         services.TryAddSingleton<EnrollmentQueries>();
+        services.TryAddSingleton<EnrollmentExports>();
         services.TryAddSingleton<NotificationQueries>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -7,8 +7,8 @@ namespace OrleansEnrollment.Notifications;
 
 /// <summary>Who a notification mail goes to, and the event it is about, as the database has them.</summary>
 internal sealed record MailRecipient(
-    Guid MessageId, string Email, string DisplayName, string Title, DateTimeOffset StartsAt, DateTimeOffset? EndsAt, string? Location,
-    string? Description, string TimeZone);
+    Guid MessageId, string Email, string DisplayName, string Title, DateTimeOffset StartsAt, DateTimeOffset? EndsAt, string Location,
+    string Description, string TimeZone);
 
 /// <summary>
 /// The mail for each kind of notification a person would want in their inbox: a seat (with the calendar invitation), a
@@ -27,7 +27,7 @@ internal static class NotificationMails
     public static OutgoingMail? For(EnrollmentEvent domainEvent, MailRecipient to, string publicBaseUrl)
     {
         var page = new Uri($"{publicBaseUrl.TrimEnd('/')}/app/events/{domainEvent.EventId}");
-        var when = EventTimes.Format(to.StartsAt, to.TimeZone);
+        var when = to.Location.Length > 0 ? $"{EventTimes.Format(to.StartsAt, to.TimeZone)} at {to.Location}" : EventTimes.Format(to.StartsAt, to.TimeZone);
         var (subject, text, invite) = domainEvent switch
         {
             EnrollmentConfirmed => ($"You are confirmed: {to.Title}", $"You have a seat at {to.Title}, {when}.", true),

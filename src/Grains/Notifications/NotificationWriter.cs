@@ -46,7 +46,7 @@ internal static class NotificationWriter
                  ORDER BY d.n
                 RETURNING source_message_id, user_id, event_id, kind
             )
-            SELECT w.source_message_id, u.email, u.display_name, e.title, e.starts_at
+            SELECT w.source_message_id, u.email, u.display_name, e.title, e.starts_at, e.ends_at, e.location, e.description, e.time_zone
               FROM written w
               JOIN users u ON u.id = w.user_id AND u.email_notifications
               JOIN events e ON e.id = w.event_id
@@ -70,7 +70,7 @@ internal static class NotificationWriter
             {
                 var recipient = new MailRecipient(
                     reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4),
-                    EndsAt: null, Location: null, Description: null, TimeZone: "UTC");
+                    reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7), reader.GetString(8));
                 if (NotificationMails.For(byMessage[recipient.MessageId].DomainEvent, recipient, publicBaseUrl) is { } mail)
                 {
                     mails.Add(mail);

@@ -16,7 +16,10 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(WebSecurityExtensions.AdminPolicy);
-        admin.MapPost("/events", CreateEventAsync);
+        admin.MapPost("/events", CreateEventAsync)
+            .WithDescription("Creates an event. title, startsAt, capacity and hasWaitlist are required; the policy fields and the details " +
+                             "(endsAt after startsAt, description up to 4000 characters, location up to 200, timeZone an IANA name, UTC if left out) are optional.");
+        admin.MapAdminEventsApi();
         admin.MapPut("/events/{eventId}/policy", UpdatePolicyAsync);
         admin.MapGet("/events/{eventId}/enrollments", ListEnrollmentsAsync)
             .WithDescription("The event's enrollments from its roster read model; status filters (confirmed, waitlisted, checked_in, " +
@@ -52,18 +55,14 @@ public static class AdminApi
         CreateEventRequest request, EventCatalog catalog, CancellationToken cancellationToken)
     {
         var problems = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Trim().Length > EventCatalog.MaxTitleLength || !StorableText.IsStorable(request.Title))
-        {
-            problems["title"] = [$"A title has 1 to {EventCatalog.MaxTitleLength} characters."];
-        }
-
+        var details = EventDetailsInput.Check(request.Details(), problems);
         var policy = request.Apply(new EnrollmentPolicy(null, false), request.Capacity, request.HasWaitlist, problems);
         if (problems.Count > 0)
         {
             return ApiProblems.Invalid(problems);
         }
 
-        var created = await catalog.CreateAsync(request.Title!, request.StartsAt, policy, cancellationToken);
+        var created = await catalog.CreateAsync(details, policy, cancellationToken);
         return TypedResults.Created($"/api/events/{created.Id}", EventResponse.From(created));
     }
 
@@ -128,15 +127,9 @@ public static class AdminApi
             return ApiProblems.Invalid("eventId", "An event id is a GUID.");
         }
 
-        EnrollmentStatus? only = null;
-        if (!string.IsNullOrEmpty(status))
+        if (ParseStatusFilter(status, out var only) is { } invalid)
         {
-            if (!EnrollmentStatusNames.TryParse(status, out var parsed))
-            {
-                return ApiProblems.Invalid("status", "status is one of confirmed, waitlisted, checked_in, attended, cancelled.");
-            }
-
-            only = parsed;
+            return invalid;
         }
 
         if (page is < 1)
@@ -157,6 +150,24 @@ public static class AdminApi
         var roster = await grains.GetGrain<IEventRosterGrain>(id).GetPage(only, page ?? 1, pageSize ?? DefaultPageSize);
         var names = await accounts.DisplayNamesAsync(roster.Items.Select(item => item.UserId), cancellationToken);
         return TypedResults.Ok(new RosterResponse(roster.Items.Select(item => RosterItemResponse.From(item, names)).ToArray(), roster.Total));
+    }
+
+    /// <summary>The <c>status</c> filter of the enrollment listings: empty for everyone, else one status name.</summary>
+    public static ValidationProblem? ParseStatusFilter(string? status, out EnrollmentStatus? only)
+    {
+        only = null;
+        if (string.IsNullOrEmpty(status))
+        {
+            return null;
+        }
+
+        if (!EnrollmentStatusNames.TryParse(status, out var parsed))
+        {
+            return ApiProblems.Invalid("status", "status is one of confirmed, offered, waitlisted, checked_in, attended, cancelled.");
+        }
+
+        only = parsed;
+        return null;
     }
 
     public static async Task<Results<Ok<TransitionResponse[]>, ValidationProblem, ProblemHttpResult>> ListTransitionsAsync(

@@ -34,14 +34,18 @@ public sealed record AdminResponse(Guid UserId, string Email, string DisplayName
 /// <param name="ActiveCount">Seats held: confirmed, checked in, attended and offered.</param>
 /// <param name="Promotion"><c>automatic</c> or <c>offer</c>.</param>
 /// <param name="ClaimWindow">An ISO 8601 duration, set in the offer mode.</param>
+/// <param name="Description">Plain text with <c>\n</c> line breaks; empty when there is none.</param>
+/// <param name="TimeZone">The IANA zone the event's times are meant in, e.g. Europe/Paris.</param>
 public sealed record EventResponse(
     Guid Id, string Title, DateTimeOffset StartsAt, int? Capacity, bool HasWaitlist, int ActiveCount, int WaitlistCount, bool IsFull,
-    string Promotion, string? ClaimWindow, DateTimeOffset? OpensAt, DateTimeOffset? ClosesAt, DateTimeOffset? WaitlistClosesAt)
+    string Promotion, string? ClaimWindow, DateTimeOffset? OpensAt, DateTimeOffset? ClosesAt, DateTimeOffset? WaitlistClosesAt,
+    DateTimeOffset? EndsAt, string Description, string Location, string TimeZone)
 {
     public static EventResponse From(EventInfo info) => new(
         info.Id, info.Title, info.StartsAt, info.Policy.Capacity, info.Policy.HasWaitlist, info.ActiveCount, info.WaitlistCount, info.IsFull,
         info.Policy.Promotion == PromotionMode.Offer ? "offer" : "automatic", PolicyFields.FormatDuration(info.Policy.ClaimWindow),
-        info.Policy.OpensAt, info.Policy.ClosesAt, info.Policy.WaitlistClosesAt);
+        info.Policy.OpensAt, info.Policy.ClosesAt, info.Policy.WaitlistClosesAt,
+        info.EndsAt, info.Description, info.Location, info.TimeZone);
 }
 
 /// <param name="WaitlistPosition">
@@ -66,7 +70,10 @@ public sealed record NotificationResponse(Guid Id, Guid EventId, string Kind, st
         notification.Id, notification.EventId, notification.Kind, notification.Message, notification.CreatedAt, notification.ReadAt);
 }
 
-/// <summary>Title, start, capacity and waitlist must be present (<c>capacity</c> may be null: unlimited); the policy fields are optional.</summary>
+/// <summary>
+/// Title, start, capacity and waitlist must be present (<c>capacity</c> may be null: unlimited); the policy fields and the
+/// details (end, description, location, time zone) are optional.
+/// </summary>
 public sealed class CreateEventRequest : PolicyFields
 {
     [JsonRequired]
@@ -80,6 +87,19 @@ public sealed class CreateEventRequest : PolicyFields
 
     [JsonRequired]
     public bool HasWaitlist { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>Plain text; line breaks are kept, nothing is read as HTML.</summary>
+    public string? Description { get; init; }
+
+    public string? Location { get; init; }
+
+    /// <summary>An IANA zone name such as Europe/Paris; UTC when left out.</summary>
+    public string? TimeZone { get; init; }
+
+    public EventDetails Details() => new(
+        Title ?? "", StartsAt, EndsAt, Description ?? "", Location ?? "", TimeZone ?? EventDetails.DefaultTimeZone);
 }
 
 /// <summary>Capacity and waitlist must be present (<c>capacity</c> may be null: unlimited); a policy field left out is unchanged.</summary>

@@ -38,7 +38,7 @@ public sealed class CalendarInvitations(EventCatalog catalog, IGrainFactory grai
         }
 
         var page = new Uri($"{site.Value.PublicBaseUrl.TrimEnd('/')}/app/events/{eventId}");
-        var ics = EventInvitation.For(new InvitationDetails(info.Id, info.Title, info.StartsAt, EndsAt: null, Location: null, Description: null, page));
+        var ics = EventInvitation.For(new InvitationDetails(info.Id, info.Title, info.StartsAt, info.EndsAt, info.Location, info.Description, page));
         return (new CalendarFile(Encoding.UTF8.GetBytes(ics), "event.ics"), null);
     }
 }

@@ -39,7 +39,11 @@ public static partial class DemoData
         if ((await catalog.ListAsync(cancellationToken)).Count == 0)
         {
             var nextWeek = DateTimeOffset.UtcNow.Date.AddDays(7).AddHours(18);
-            await catalog.CreateAsync("Orleans community meetup", nextWeek, EnrollmentPolicy.Unlimited, cancellationToken);
+            await catalog.CreateAsync(
+                new EventDetails("Orleans community meetup", nextWeek, nextWeek.AddHours(3),
+                    "Talks on grains, streams and clustering, then drinks.\nBring questions: the last hour is an open Q&A.",
+                    "Community hall, 12 Example Street", "Europe/Paris"),
+                EnrollmentPolicy.Unlimited, cancellationToken);
             await catalog.CreateAsync("Hands-on actor workshop", nextWeek.AddDays(1), new EnrollmentPolicy(2, HasWaitlist: true), cancellationToken);
             await catalog.CreateAsync("Speakers' dinner", nextWeek.AddDays(2), new EnrollmentPolicy(1, HasWaitlist: false), cancellationToken);
         }

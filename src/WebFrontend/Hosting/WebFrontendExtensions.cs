@@ -86,6 +86,7 @@ public static class WebFrontendExtensions
         app.MapMeApi();
         app.MapEventsApi();
         app.MapAdminApi();
+        app.MapAdminDownloads();
         app.MapLiveUpdates();
         app.MapRazorPages();
         return app;

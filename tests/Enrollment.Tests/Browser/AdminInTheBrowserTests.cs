@@ -66,12 +66,12 @@ public sealed class AdminInTheBrowserTests(PostgresFixture database, ChromiumFix
 
         var title = $"Grain design clinic {Guid.NewGuid():N}"[..28];
         await page.GetByLabel("Title").FillAsync(title);
-        await page.GetByLabel("Starts at (UTC)").FillAsync("2031-05-04T09:30");
+        await page.GetByLabel("Starts at (local time)").FillAsync("2031-05-04T09:30"); // the time zone is left at UTC
         await page.GetByLabel("Capacity").FillAsync("3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create event" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(title);
-        await Expect(page.GetByTestId("counts")).ToContainTextAsync("2031-05-04 09:30 UTC");
+        await Expect(page.GetByTestId("counts")).ToContainTextAsync("Sun 4 May 2031, 09:30 (UTC)");
         await Expect(page.GetByTestId("roster-empty")).ToBeVisibleAsync();
 
         await page.GetByLabel("Capacity").FillAsync("");

@@ -37,9 +37,10 @@ public abstract class BrowserTest(PostgresFixture database, ChromiumFixture chro
     }
 
     /// <summary>A page in a new browser context: someone who has not signed in yet.</summary>
-    protected async Task<IPage> NewVisitorAsync()
+    /// <param name="timeZone">The IANA zone the visitor's browser is in; null for the machine's.</param>
+    protected async Task<IPage> NewVisitorAsync(string? timeZone = null)
     {
-        var visitor = await chromium.NewVisitorAsync(Site);
+        var visitor = await chromium.NewVisitorAsync(Site, timeZone);
         visitors.Add(visitor);
         return await visitor.NewPageAsync();
     }
@@ -56,9 +57,9 @@ public abstract class BrowserTest(PostgresFixture database, ChromiumFixture chro
     }
 
     /// <summary>A registered, signed-in person with a page of their own.</summary>
-    protected async Task<IPage> NewMemberAsync(string displayName)
+    protected async Task<IPage> NewMemberAsync(string displayName, string? timeZone = null)
     {
-        var page = await NewVisitorAsync();
+        var page = await NewVisitorAsync(timeZone);
         await page.RegisterThroughFormAsync(NewEmail(), displayName);
         return page;
     }

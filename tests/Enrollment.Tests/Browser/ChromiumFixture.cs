@@ -46,10 +46,12 @@ public sealed class ChromiumFixture : IAsyncLifetime
     }
 
     /// <summary>A new person at the site: empty cookie jar, relative URLs resolve against <paramref name="site"/>.</summary>
-    public Task<IBrowserContext> NewVisitorAsync(Uri site) => Browser.NewContextAsync(new BrowserNewContextOptions
+    /// <param name="timeZone">The IANA zone the browser believes it is in; null for the machine's.</param>
+    public Task<IBrowserContext> NewVisitorAsync(Uri site, string? timeZone = null) => Browser.NewContextAsync(new BrowserNewContextOptions
     {
         BaseURL = site.ToString(),
         ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
         Locale = "en-GB",
+        TimezoneId = timeZone,
     });
 }

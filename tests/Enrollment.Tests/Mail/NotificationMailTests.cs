@@ -26,13 +26,24 @@ public sealed class NotificationMailTests(PostgresFixture database) : ApiTestBas
     public async Task A_seat_a_place_in_line_and_a_promotion_are_mailed_and_a_seat_carries_its_invitation()
     {
         var (admin, _) = await App.SignedInAdminAsync();
-        var eventId = await CreateEventAsync(admin, capacity: 1, hasWaitlist: true, title: "Mail night");
+        var created = await admin.PostAsJsonAsync("/api/admin/events", new
+        {
+            title = "Mail night", startsAt = new DateTimeOffset(2031, 12, 12, 17, 0, 0, TimeSpan.Zero), capacity = 1, hasWaitlist = true,
+            timeZone = "Europe/Paris", location = "Main hall", description = "Bring a laptop.",
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var eventId = (await JsonAsync(created)).GetProperty("id").GetString()!;
         var (holder, holderEmail) = await PersonAsync();
         var (waiter, waiterEmail) = await PersonAsync();
 
         Assert.Equal(HttpStatusCode.Created, (await holder.PostAsync($"/api/events/{eventId}/enrollments", null)).StatusCode);
         var confirmed = await App.Mail.WaitForMailAsync(holderEmail, "You are confirmed: Mail night");
-        AssertInvitation(confirmed, eventId, "Mail night");
+        var invitation = AssertInvitation(confirmed, eventId, "Mail night");
+        Assert.Equal("Main hall", invitation.Location);
+        Assert.Equal(new DateTime(2031, 12, 12, 17, 0, 0, DateTimeKind.Utc), invitation.Start!.AsUtc);
+        Assert.Contains("Bring a laptop.", invitation.Description);
+        // the event's own clock, named, and where it is
+        Assert.Contains("Fri 12 Dec 2031, 18:00 (Europe/Paris) at Main hall", confirmed.TextBody);
         Assert.Contains($"{WebAppFactory.PublicBaseUrl}/app/events/{eventId}", confirmed.TextBody);
 
         Assert.Equal(HttpStatusCode.Created, (await waiter.PostAsync($"/api/events/{eventId}/enrollments", null)).StatusCode);
@@ -132,7 +143,7 @@ public sealed class NotificationMailTests(PostgresFixture database) : ApiTestBas
         return (client, email);
     }
 
-    private static void AssertInvitation(MimeMessage mail, string eventId, string title)
+    private static Ical.Net.CalendarComponents.CalendarEvent AssertInvitation(MimeMessage mail, string eventId, string title)
     {
         var attachment = Assert.Single(mail.Attachments.OfType<TextPart>());
         Assert.Equal("invite.ics", attachment.FileName);
@@ -141,6 +152,7 @@ public sealed class NotificationMailTests(PostgresFixture database) : ApiTestBas
         var entry = Assert.Single(calendar.Events);
         Assert.Equal(title, entry.Summary);
         Assert.StartsWith(Guid.Parse(eventId).ToString("N"), entry.Uid);
+        return entry;
     }
 
     private async Task<Guid> UserIdAsync(string email)

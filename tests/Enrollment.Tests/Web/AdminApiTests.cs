@@ -158,6 +158,11 @@ public sealed class AdminApiTests(PostgresFixture database) : ApiTestBase(databa
             await user.PutAsJsonAsync($"/api/admin/events/{anyId}/policy", new { capacity = 1, hasWaitlist = false }),
             await user.GetAsync($"/api/admin/events/{anyId}/enrollments"),
             await user.GetAsync($"/api/admin/events/{anyId}/enrollments/{anyId}/transitions"),
+            await user.PutAsJsonAsync($"/api/admin/events/{anyId}", new { title = "Mine now" }),
+            await user.PostAsync($"/api/admin/events/{anyId}/close", null),
+            await user.PostAsync($"/api/admin/events/{anyId}/open", null),
+            await user.DeleteAsync($"/api/admin/events/{anyId}"),
+            await user.GetAsync($"/api/admin/events/{anyId}/enrollments.csv"),
             await user.PostAsJsonAsync("/api/admin/admins", new { email = "me@test.local" }),
         };
 

@@ -164,6 +164,11 @@ public sealed class EnrollmentsApiTests(PostgresFixture database) : ApiTestBase(
     [InlineData("PUT", "/api/admin/events/00000000-0000-0000-0000-000000000001/policy")]
     [InlineData("GET", "/api/admin/events/00000000-0000-0000-0000-000000000001/enrollments")]
     [InlineData("GET", "/api/admin/events/00000000-0000-0000-0000-000000000001/enrollments/00000000-0000-0000-0000-000000000002/transitions")]
+    [InlineData("PUT", "/api/admin/events/00000000-0000-0000-0000-000000000001")]
+    [InlineData("POST", "/api/admin/events/00000000-0000-0000-0000-000000000001/close")]
+    [InlineData("POST", "/api/admin/events/00000000-0000-0000-0000-000000000001/open")]
+    [InlineData("DELETE", "/api/admin/events/00000000-0000-0000-0000-000000000001")]
+    [InlineData("GET", "/api/admin/events/00000000-0000-0000-0000-000000000001/enrollments.csv")]
     [InlineData("POST", "/api/admin/admins")]
     public async Task Anonymous_callers_get_401_problems(string method, string path)
     {

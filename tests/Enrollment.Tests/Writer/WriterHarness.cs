@@ -38,6 +38,9 @@ internal sealed class WriterHarness : IDecisionListener
 
     public int UnemittedWarnings { get; private set; }
 
+    /// <summary>How often the writer told its grain the event does not exist (the grain deactivates then).</summary>
+    public int EventMissingCalls { get; private set; }
+
     /// <summary>While set, the writer's emit after a commit waits for it.</summary>
     public TaskCompletionSource? HoldEmits { get; set; }
 
@@ -80,9 +83,7 @@ internal sealed class WriterHarness : IDecisionListener
 
     void IDecisionListener.MayHaveUnemittedEvents() => UnemittedWarnings++;
 
-    void IDecisionListener.EventMissing()
-    {
-    }
+    void IDecisionListener.EventMissing() => EventMissingCalls++;
 
     private Task<TAnswer> Decide<TAnswer>(Func<EventCapacityState, Decision<TAnswer>> decide, TAnswer whenMissing)
     {

@@ -43,6 +43,14 @@ public static class CallDecisions
     public static Func<EventCapacityState, Decision<EventCapacitySummary?>> ChangePolicy(EnrollmentPolicy policy, TransitionRequest request, DateTimeOffset at) =>
         current => new(current.DecidePolicy(policy, request, at), after => after.ToSummary());
 
+    /// <summary>
+    /// A change of the enrollment window made on the policy the state holds when the call is decided (closing or opening
+    /// now), so it cannot undo a policy change decided just before it, as a read-modify-write from outside could.
+    /// </summary>
+    public static Func<EventCapacityState, Decision<EventCapacitySummary?>> ChangeWindow(
+        Func<EnrollmentPolicy, EnrollmentPolicy> change, TransitionRequest request, DateTimeOffset at) =>
+        current => new(current.DecidePolicy(change(current.Policy), request, at), after => after.ToSummary());
+
     public static Func<EventCapacityState, Decision<Enrollment?>> GetEnrollment(Guid userId) =>
         _ => new(null, after => after.FindLive(userId) is { } enrollment ? after.Shown(enrollment) : null);
 

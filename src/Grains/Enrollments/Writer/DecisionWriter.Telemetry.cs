@@ -68,6 +68,9 @@ public sealed partial class DecisionWriter
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: committing a group of decisions failed; fencing the event and reading it back")]
     private partial void LogCommitFailed(Exception exception, Guid eventId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: a step run alone (deleting the event) failed; fencing the event and reading it back")]
+    private partial void LogStepFailed(Exception exception, Guid eventId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: reading the event from the database failed; the waiting calls are answered with an error")]
     private partial void LogReadFailed(Exception exception, Guid eventId);
 

@@ -13,6 +13,10 @@ namespace OrleansEnrollment.Enrollments;
 /// then wait, undecided, until the state is read again, and are decided on that state exactly once.
 /// </para>
 /// <para>
+/// A <see cref="PendingStep"/> (deleting the event) takes its place in the same queue but decides nothing: it runs
+/// alone once everything before it has committed, and nothing behind it is written until it ends.
+/// </para>
+/// <para>
 /// Not thread-safe: it runs on its grain's activation, one turn at a time; every step between two awaits is one turn.
 /// </para>
 /// </summary>
@@ -71,14 +75,30 @@ public sealed partial class DecisionWriter
             }
         }
 
+        Enqueue(call);
+        return call.Answered;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> alone (<see cref="PendingStep"/>): after every call before it is committed and
+    /// answered, before any call after it is written. When <paramref name="endsEvent"/> says its answer leaves no event,
+    /// the calls behind it are answered as for an unknown event.
+    /// </summary>
+    public Task<TAnswer> RunAloneAsync<TAnswer>(Func<Task<TAnswer>> step, Func<TAnswer, bool> endsEvent, TAnswer whenEventMissing)
+    {
+        var call = new PendingStep<TAnswer>(step, endsEvent, whenEventMissing);
+        Enqueue(call);
+        return call.Answered;
+    }
+
+    private void Enqueue(PendingCall call)
+    {
         pending.AddLast(call);
         if (!writing)
         {
             writing = true;
             _ = WriteAsync(); // runs on this activation; each caller waits for its own answer
         }
-
-        return call.Answered;
     }
 
     private async Task WriteAsync()
@@ -94,7 +114,11 @@ public sealed partial class DecisionWriter
                 }
 
                 AnswerWhatRestsOnCommittedState();
-                if (pending.Count > 0)
+                if (pending.First?.Value is PendingStep step)
+                {
+                    await RunStepAsync(step);
+                }
+                else if (pending.Count > 0)
                 {
                     var group = NextGroup();
                     await CommitAsync(group, Combine(group)!);
@@ -150,10 +174,37 @@ public sealed partial class DecisionWriter
         }
     }
 
+    /// <summary>Runs the step at the head of the queue; nothing else of this event is written meanwhile.</summary>
+    private async Task RunStepAsync(PendingStep step)
+    {
+        bool eventGone;
+        try
+        {
+            eventGone = await step.RunAsync();
+        }
+        catch (Exception exception)
+        {
+            // It may have landed: nothing more is decided until the event is read again behind a fence.
+            LogStepFailed(exception, eventId);
+            Dequeue(1);
+            step.Fail(Unknown(exception));
+            Forget(fence: true);
+            return;
+        }
+
+        Dequeue(1);
+        step.Answer();
+        if (eventGone)
+        {
+            Forget(fence: false);
+            AnswerAllEventMissing();
+        }
+    }
+
     /// <summary>Decides the head of the queue while holding the database's lock: no other writer can get in between.</summary>
     private async Task DecideUnderLockAsync()
     {
-        var candidates = pending.Take(MaxGroupSize).ToList();
+        var candidates = pending.TakeWhile(call => call is not PendingStep).Take(MaxGroupSize).ToList();
         var decided = new List<PendingCall>();
         PolicyRow? decidedOn = null;
         DecisionWrite? write = null;
@@ -301,7 +352,7 @@ public sealed partial class DecisionWriter
     /// </summary>
     private void AnswerWhatRestsOnCommittedState()
     {
-        while (pending.First?.Value is { Write: null } head)
+        while (pending.First?.Value is { Write: null } head and not PendingStep)
         {
             pending.RemoveFirst();
             head.Answer();
@@ -314,8 +365,8 @@ public sealed partial class DecisionWriter
         var group = new List<PendingCall>();
         foreach (var call in pending)
         {
-            // A policy change is written first in its transaction, so it can only open a group.
-            if (group.Count == MaxGroupSize || (group.Count > 0 && call.Write?.NewPolicy is not null))
+            // A policy change is written first in its transaction, so it can only open a group; a step runs alone.
+            if (group.Count == MaxGroupSize || (group.Count > 0 && call.Write?.NewPolicy is not null) || call is PendingStep)
             {
                 break;
             }

@@ -118,8 +118,13 @@
     }
   }
 
-  // Form tokens differ on every render; they do not make a region different.
-  const comparable = (element) => element.innerHTML.replace(/name="__RequestVerificationToken"[^>]*>/g, '>');
+  // Form tokens differ on every render, and local-time.js adds the viewer's time after load: neither makes a region
+  // different.
+  const comparable = (element) => {
+    const copy = element.cloneNode(true);
+    copy.querySelectorAll('.your-time').forEach((note) => note.remove());
+    return copy.innerHTML.replace(/name="__RequestVerificationToken"[^>]*>/g, '>').replace(/\s+/g, ' ');
+  };
 
   function swap(region, next) {
     if (comparable(region) === comparable(next) && region.className === next.className) {
@@ -135,6 +140,7 @@
     region.className = next.className;
     region.innerHTML = next.innerHTML; // the element itself stays, with its aria-live and its place in the page
     delete region.dataset.liveHeldBack;
+    region.dispatchEvent(new CustomEvent('live:updated', { bubbles: true }));
     if (focusKey) {
       const again = region.querySelector(`#${CSS.escape(focusKey)}, [data-testid="${CSS.escape(focusKey)}"]`);
       (again || region).focus({ preventScroll: true });

@@ -9,11 +9,12 @@ using OrleansEnrollment.WebFrontend.Accounts;
 namespace OrleansEnrollment.WebFrontend.Pages.Admin.Events;
 
 /// <summary>
-/// One event for an admin: its policy and its roster. The roster comes from the event's roster grain, an in-memory
+/// One event for an admin: its details, its policy and its roster; opening, closing and deleting it (in
+/// <c>Manage.EventActions.cs</c>). The roster comes from the event's roster grain, an in-memory
 /// read model, so browsing it never scans or locks the enrollment tables the decider writes to. Changes (policy and
 /// per-enrollment actions) go through the event's capacity grain, which decides every enrollment.
 /// </summary>
-public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, UserAccounts accounts) : PageModel
+public sealed partial class ManageModel(EventCatalog catalog, IGrainFactory grains, UserAccounts accounts) : PageModel
 {
     public const int PageSize = 25;
 
@@ -97,6 +98,14 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         }
 
         await AwaitChangeInRosterAsync(cancellationToken);
+        FillPolicyForm();
+        Details = EventDetailsForm.From(Event.Details);
+        return Page();
+    }
+
+    /// <summary>The policy form as the event has it (for a page shown after another form was posted, too).</summary>
+    private void FillPolicyForm()
+    {
         var policy = Event.Policy;
         Capacity = policy.Capacity;
         HasWaitlist = policy.HasWaitlist;
@@ -105,7 +114,6 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         OpensAt = policy.OpensAt?.UtcDateTime;
         ClosesAt = policy.ClosesAt?.UtcDateTime;
         WaitlistClosesAt = policy.WaitlistClosesAt?.UtcDateTime;
-        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
@@ -134,7 +142,7 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
 
         if (!ModelState.IsValid)
         {
-            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+            return await ShowAgainAsync(id, cancellationToken);
         }
 
         try
@@ -149,7 +157,7 @@ public sealed class ManageModel(EventCatalog catalog, IGrainFactory grains, User
         catch (EnrollmentUnavailableException)
         {
             PolicyProblem = Unavailable;
-            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+            return await ShowAgainAsync(id, cancellationToken);
         }
 
         Saved = "The policy is saved.";
