@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.Database;
-using OrleansEnrollment.Notifications;
 using OrleansEnrollment.Database.LocalServer;
 using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.Notifications;
 
 namespace OrleansEnrollment.Bench;
 

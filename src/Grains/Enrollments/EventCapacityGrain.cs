@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using OrleansEnrollment.Catalog;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
-using Orleans.Concurrency;
-using Orleans.Streams;
 
 namespace OrleansEnrollment.Enrollments;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Streams;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
-using Orleans.Streams;
 
 namespace OrleansEnrollment.Enrollments;
 

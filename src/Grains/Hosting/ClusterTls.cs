@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Orleans.Connections.Security;
-using Orleans.Hosting;
 
 namespace OrleansEnrollment.Hosting;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Configuration;
-using Orleans.Hosting;
 
 namespace OrleansEnrollment.Hosting;
 

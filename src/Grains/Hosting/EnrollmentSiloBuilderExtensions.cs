@@ -2,15 +2,13 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Streams;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Mail;
 using OrleansEnrollment.Notifications;
 using OrleansEnrollment.Offers;
 using OrleansEnrollment.Outbox;
 using OrleansEnrollment.Telemetry;
-using Orleans.Configuration;
-using Orleans.Hosting;
-using Orleans.Streams;
 
 namespace OrleansEnrollment.Hosting;
 

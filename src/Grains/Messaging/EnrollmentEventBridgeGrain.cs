@@ -1,10 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Streams;
+using Orleans.Streams.Core;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
 using OrleansEnrollment.Telemetry;
-using Orleans.Streams;
-using Orleans.Streams.Core;
 
 namespace OrleansEnrollment.Messaging;
 

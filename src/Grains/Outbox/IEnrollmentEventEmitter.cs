@@ -1,5 +1,5 @@
-using OrleansEnrollment.DomainEvents;
 using Orleans.Streams;
+using OrleansEnrollment.DomainEvents;
 
 namespace OrleansEnrollment.Outbox;
 

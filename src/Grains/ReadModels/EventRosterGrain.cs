@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
-using OrleansEnrollment.DomainEvents;
-using OrleansEnrollment.LiveUpdates;
-using OrleansEnrollment.Enrollments;
 using Orleans.Streams;
 using Orleans.Streams.Core;
+using OrleansEnrollment.DomainEvents;
+using OrleansEnrollment.Enrollments;
+using OrleansEnrollment.LiveUpdates;
 
 namespace OrleansEnrollment.ReadModels;
 

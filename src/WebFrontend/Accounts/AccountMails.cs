@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OrleansEnrollment.Mail;
-using OrleansEnrollment.WebFrontend.Hosting;
 
 namespace OrleansEnrollment.WebFrontend.Accounts;
 

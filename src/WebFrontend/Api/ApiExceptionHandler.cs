@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
-using OrleansEnrollment.Enrollments;
-using Orleans.Runtime;
 using Orleans.Serialization;
+using OrleansEnrollment.Enrollments;
 
 namespace OrleansEnrollment.WebFrontend.Api;
 

@@ -2,7 +2,6 @@ using Npgsql;
 using OrleansEnrollment.Database;
 using OrleansEnrollment.Database.LocalServer;
 using OrleansEnrollment.Enrollments;
-using OrleansEnrollment.Tests.Infrastructure;
 
 namespace OrleansEnrollment.Tests.Chaos;
 

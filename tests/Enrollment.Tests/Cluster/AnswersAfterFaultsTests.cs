@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Outbox;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Cluster;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Cluster;
 

@@ -1,7 +1,7 @@
+using Orleans.TestingHost;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Telemetry;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Cluster;
 

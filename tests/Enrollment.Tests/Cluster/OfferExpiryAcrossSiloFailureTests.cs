@@ -1,5 +1,4 @@
 using Orleans.Configuration;
-using Orleans.Runtime;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Tests.Infrastructure;
 using Xunit.Abstractions;

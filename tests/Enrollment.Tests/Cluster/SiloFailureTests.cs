@@ -1,9 +1,8 @@
-using Xunit.Abstractions;
 using Orleans.Configuration;
-using Orleans.Runtime;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Tests.Chaos;
 using OrleansEnrollment.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace OrleansEnrollment.Tests.Cluster;
 

@@ -86,8 +86,8 @@ public sealed class HostileRequests(HostileValues junk, FuzzTargets targets)
     {
         // "k" first: never empty (an empty header would not be sent) and never a GUID; printable ASCII, as headers are
         var key = "k" + new string(junk.NonGuid().Where(c => c is >= ' ' and <= '~').ToArray());
-        return Make(Caller.Attacker, HttpMethod.Post, $"/api/events/{targets.EventId}/enrollments", null, "enroll with a malformed idempotency key")
-            with { IdempotencyKey = key };
+        var request = Make(Caller.Attacker, HttpMethod.Post, $"/api/events/{targets.EventId}/enrollments", null, "enroll with a malformed idempotency key");
+        return request with { IdempotencyKey = key };
     }
 
     // The attacker is enrolled nowhere, so cancelling "my" enrollment anywhere changes nothing.
@@ -177,8 +177,8 @@ public sealed class HostileRequests(HostileValues junk, FuzzTargets targets)
                 fields["email"] = targets.VictimEmail.ToUpperInvariant();
                 fields["password"] = "long-enough-password";
                 fields["displayName"] = "Fuzz";
-                return Make(Caller.Anonymous, HttpMethod.Post, "/api/auth/register", Json(fields), "a registration of the victim's address")
-                    with { AnsweredAsAnyRegistration = true };
+                var registration = Make(Caller.Anonymous, HttpMethod.Post, "/api/auth/register", Json(fields), "a registration of the victim's address");
+                return registration with { AnsweredAsAnyRegistration = true };
             case 3: fields["displayName"] = junk.Pick<object?>("", "  ", new string('d', 101), null); break;
             default: fields["email"] = $"fuzz-{junk.Next(1_000_000)}@test.local"; fields["password"] = "long-enough-password"; fields["displayName"] = junk.Unstorable(); break;
         }

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Telemetry;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 using Xunit.Abstractions;
 
 namespace OrleansEnrollment.Tests.History;

@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
-using OrleansEnrollment.Hosting;
 using Orleans.TestingHost;
+using OrleansEnrollment.Hosting;
 
 namespace OrleansEnrollment.Tests.Infrastructure;
 

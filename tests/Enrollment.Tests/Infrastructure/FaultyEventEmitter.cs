@@ -1,6 +1,6 @@
+using Orleans.Streams;
 using OrleansEnrollment.DomainEvents;
 using OrleansEnrollment.Outbox;
-using Orleans.Streams;
 
 namespace OrleansEnrollment.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
+using Orleans.TestingHost;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Lifecycle;
 

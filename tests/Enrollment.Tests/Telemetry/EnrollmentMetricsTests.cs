@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Orleans.TestingHost;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Telemetry;
 using OrleansEnrollment.Tests.Infrastructure;
-using Orleans.TestingHost;
 
 namespace OrleansEnrollment.Tests.Telemetry;
 

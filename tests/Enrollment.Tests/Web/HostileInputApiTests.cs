@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using OrleansEnrollment.Tests.Infrastructure;
 
 namespace OrleansEnrollment.Tests.Web;
