@@ -1,11 +1,10 @@
--- One round trip for a decision's commit. The store used to lock the policy row, read it back, replay the decisions
--- against it in C#, then write and commit: three round trips, each paid alone by every event that decides one
--- enrollment at a time. Now it replays the decisions against the row it last saw at the expected version, and sends
--- the lock (this function), the writes and the commit as one batch: one implicit transaction.
+-- One round trip for a group's commit. The store replays the group's decisions against the policy row it last saw (at
+-- the expected version) and sends the lock (this function), the writes and the commit as one batch: one implicit
+-- transaction.
 --
--- This function is what keeps that equivalent to the old check: having locked the row, it refuses unless the row is
--- exactly the one the store replayed against (every column the replay reads, and the last outbox sequence). A
--- refusal rolls the whole batch back, and the store falls back to the old path, which finds the real reason.
+-- Having locked the row, this function refuses unless the row is exactly the one the store replayed against (every
+-- column the replay reads, and the last outbox sequence). A refusal rolls the whole batch back; the writer then decides
+-- the queue again while holding the row lock (DecideUnderLockAsync), which reads the real state.
 -- The triggers of 0003 and 0006 still check every row as it lands, as for any writer.
 
 CREATE FUNCTION lock_policy_as_expected(
