@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Builds and tests the whole solution, then prints one summary line:
+# Builds the solution and runs its tests, then prints one summary line:
 #   Tests: N passed, N failed[, N skipped]
-# Extra arguments go to `dotnet test`, e.g.: scripts/test.sh --filter FullyQualifiedName~LocalPostgresServerTests
+# Which tests: the first argument, if it names a suite, else all three, one project after another:
+#   unit         tests/Enrollment.UnitTests: no database, no cluster, no browser (seconds)
+#   integration  tests/Enrollment.IntegrationTests: real PostgreSQL and Orleans test clusters
+#   system       tests/Enrollment.SystemTests: browsers, the multi-process topology, chaos, fuzzing, the history run
+# Further arguments go to `dotnet test`, e.g.: scripts/test.sh integration --filter FullyQualifiedName~HotEvent
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 results_dir="$repo_root/TestResults"
 
-# What the tests run against: PostgreSQL's binaries (each test run starts its own server) and a RabbitMQ broker.
-# Set ENROLLMENT_SKIP_DEPS=1 to manage those yourself.
-if [[ -z "${ENROLLMENT_SKIP_DEPS:-}" ]]; then
+suites=(unit integration system)
+case "${1:-}" in
+  unit | integration | system) suites=("$1"); shift ;;
+  all) shift ;;
+esac
+
+# What the integration and system tests run against: PostgreSQL's binaries (each test run starts its own server), a
+# RabbitMQ broker and Chromium. Set ENROLLMENT_SKIP_DEPS=1 to manage those yourself; the unit tests need none of them.
+if [[ -z "${ENROLLMENT_SKIP_DEPS:-}" && "${suites[*]}" != "unit" ]]; then
   scripts/install-deps.sh
   scripts/start-rabbitmq.sh
 fi
@@ -18,16 +28,25 @@ fi
 # Old result files would be counted again.
 rm -rf "$results_dir"
 
-# A test stuck for 6 minutes aborts the run and is named in the output (instead of eating CI's time).
-# LogFilePrefix (not LogFileName) gives every test assembly its own .trx; a fixed name would make them
-# overwrite each other in the shared results folder.
+dotnet build Orleans.Enrollment.sln --nologo --verbosity quiet
+
+# One project after another, never side by side: the concurrency tests need the machine's two cores to themselves.
+# A test stuck for 6 minutes aborts its project's run and is named in the output (instead of eating CI's time).
+# Each project writes its own .trx, prefixed with its suite; the summary below adds them up.
 test_status=0
-dotnet test Orleans.Enrollment.sln --nologo --verbosity minimal \
-  --logger "trx;LogFilePrefix=results" \
-  --logger "console;verbosity=normal" \
-  --results-directory "$results_dir" \
-  --blame-hang --blame-hang-timeout 6m --blame-hang-dump-type none \
-  "$@" || test_status=$?
+for suite in "${suites[@]}"; do
+  case "$suite" in
+    unit) project=tests/Enrollment.UnitTests ;;
+    integration) project=tests/Enrollment.IntegrationTests ;;
+    system) project=tests/Enrollment.SystemTests ;;
+  esac
+  dotnet test "$project" --no-build --nologo --verbosity minimal \
+    --logger "trx;LogFilePrefix=$suite" \
+    --logger "console;verbosity=normal" \
+    --results-directory "$results_dir" \
+    --blame-hang --blame-hang-timeout 6m --blame-hang-dump-type none \
+    "$@" || test_status=$?
+done
 
 shopt -s nullglob globstar
 trx_files=("$results_dir"/**/*.trx)

@@ -1,8 +1,7 @@
 using OrleansEnrollment.Enrollments;
-using OrleansEnrollment.Tests.Chaos;
 using OrleansEnrollment.Tests.Infrastructure;
 
-namespace OrleansEnrollment.Tests.Cluster;
+namespace OrleansEnrollment.Tests.Chaos;
 
 /// <summary>
 /// Two clusters on one database each activate the same event's grain: two deciders with their own memory, which

@@ -99,10 +99,12 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class DatabaseCollection : ICollectionFixture<PostgresFixture>
+/// <summary>
+/// The collection every test that touches PostgreSQL or a cluster runs in: sequentially, on one server, so the heavy
+/// concurrency tests have the machine's two cores to themselves. Each test project defines it once
+/// (xunit looks for the definition in the test's own assembly): <c>DatabaseCollectionDefinition</c>.
+/// </summary>
+public static class DatabaseCollection
 {
-    // Every test that touches PostgreSQL or a cluster runs in this one collection: sequentially, on one server, so
-    // the heavy concurrency tests have the machine's two cores to themselves.
     public const string Name = "database";
 }

@@ -1,10 +1,9 @@
 using Orleans.Configuration;
 using OrleansEnrollment.Enrollments;
-using OrleansEnrollment.Tests.Chaos;
 using OrleansEnrollment.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace OrleansEnrollment.Tests.Cluster;
+namespace OrleansEnrollment.Tests.Chaos;
 
 /// <summary>
 /// A silo dies in the middle of a burst: whatever was answered stays true, retries converge, no domain event is lost
