@@ -72,6 +72,13 @@ if ((${#trx_files[@]} > 0)); then
   ' "${trx_files[@]}")
 fi
 
+# The failed tests by name, just above the summary: CI keeps only the end of a long log.
+if ((failed > 0)); then
+  echo "Failed tests:"
+  grep -ho '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"' "${trx_files[@]}" |
+    grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/  \1/' | sort -u || true
+fi
+
 summary="Tests: $passed passed, $failed failed"
 ((skipped > 0)) && summary+=", $skipped skipped"
 echo "$summary"
