@@ -1,5 +1,5 @@
 using Npgsql;
-using OrleansEnrollment.Database;
+using OrleansEnrollment.Tests.Infrastructure;
 
 namespace OrleansEnrollment.Bench;
 

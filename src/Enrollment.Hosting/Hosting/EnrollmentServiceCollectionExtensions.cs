@@ -17,6 +17,7 @@ public static class EnrollmentServiceCollectionExtensions
         services.TryAddSingleton<EventCatalog>();
         services.TryAddSingleton<EventDeletion>();
         services.TryAddSingleton<EnrollmentQueries>();
+        services.TryAddSingleton<ExpiredOffers>();
         services.TryAddSingleton<EnrollmentExports>();
         services.TryAddSingleton<NotificationQueries>();
         services.TryAddSingleton(TimeProvider.System);

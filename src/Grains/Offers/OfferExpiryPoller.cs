@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using OrleansEnrollment.Enrollments;
 
 namespace OrleansEnrollment.Offers;
@@ -14,7 +13,7 @@ namespace OrleansEnrollment.Offers;
 /// choice; reminders tick at most once a minute, too coarse for "within 2 s of the deadline".
 /// </summary>
 public sealed partial class OfferExpiryPoller(
-    NpgsqlDataSource dataSource, IGrainFactory grains, TimeProvider clock, IOptions<OfferOptions> options, ILogger<OfferExpiryPoller> logger)
+    ExpiredOffers expiredOffers, IGrainFactory grains, TimeProvider clock, IOptions<OfferOptions> options, ILogger<OfferExpiryPoller> logger)
     : BackgroundService
 {
     public const int MaxEventsPerPass = 100;
@@ -27,7 +26,7 @@ public sealed partial class OfferExpiryPoller(
             try
             {
                 // The grains judge deadlines by this process's clock, so the question is asked with it too.
-                var due = await FindEventsWithExpiredOffersAsync(clock.GetUtcNow(), stoppingToken);
+                var due = await expiredOffers.FindEventsAsync(clock.GetUtcNow(), MaxEventsPerPass, stoppingToken);
                 await Task.WhenAll(due.Select(eventId => grains.GetGrain<IEventCapacityGrain>(eventId).ExpireOffers()));
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
@@ -36,22 +35,6 @@ public sealed partial class OfferExpiryPoller(
                 LogPassFailed(exception);
             }
         }
-    }
-
-    private async Task<IReadOnlyList<Guid>> FindEventsWithExpiredOffersAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT DISTINCT event_id FROM enrollments WHERE status = 'offered' AND offer_expires_at <= $1 LIMIT $2");
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MaxEventsPerPass });
-        var events = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(reader.GetGuid(0));
-        }
-
-        return events;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offer expiry pass failed; retrying on the next tick")]

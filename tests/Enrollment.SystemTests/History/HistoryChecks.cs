@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
-using OrleansEnrollment.Database;
 using OrleansEnrollment.Enrollments;
 using OrleansEnrollment.Notifications;
+using OrleansEnrollment.Tests.Infrastructure;
 
 namespace OrleansEnrollment.Tests.History;
 

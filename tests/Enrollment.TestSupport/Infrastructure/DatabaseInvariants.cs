@@ -1,5 +1,4 @@
 using Npgsql;
-using OrleansEnrollment.Database;
 
 namespace OrleansEnrollment.Tests.Infrastructure;
 

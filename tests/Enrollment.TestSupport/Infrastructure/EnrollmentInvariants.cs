@@ -1,10 +1,10 @@
 using Npgsql;
 
-namespace OrleansEnrollment.Database;
+namespace OrleansEnrollment.Tests.Infrastructure;
 
 /// <summary>
 /// Reads events straight from the database and lists every broken invariant, whichever path wrote the rows: the one
-/// definition of "consistent" that the tests, the benchmark and an operator's check share.
+/// definition of "consistent" that the integration and system tests and the bench share.
 /// </summary>
 public static class EnrollmentInvariants
 {
