@@ -11,8 +11,9 @@ public sealed record BenchOptions
     public const string Http = "http";
     public const string Mixed = "mixed";
     public const string Activation = "activation";
+    public const string Ceiling = "ceiling";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Hot, Spread, Mixed, Http, Activation];
+    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Ceiling, Hot, Spread, Mixed, Http, Activation];
 
     public int Clients { get; init; } = 256;
 
@@ -46,7 +47,7 @@ public sealed record BenchOptions
     public int RequestsFor(string scenario) => Requests ?? scenario switch
     {
         Baseline => 3_000,
-        Hot => 30_000,
+        Hot or Ceiling => 30_000,
         Mixed => 100_000,
         _ => 12_000,
     };
@@ -59,7 +60,7 @@ public sealed record BenchOptions
     public int WarmupRequestsFor(string scenario) => Warmup ?? scenario switch
     {
         Baseline => Math.Max(Clients, 200),
-        Hot => 15_000,
+        Hot or Ceiling => 15_000,
         Mixed => 30_000,
         _ => 6_000,
     };
@@ -68,13 +69,14 @@ public sealed record BenchOptions
         """
         Usage: dotnet run -c Release --project bench/Enrollment.Bench -- [options]
           --clients N        concurrent clients (default 256)
-          --requests N       timed requests per scenario (default: baseline 3000, hot 30000, mixed 100000, spread and http 12000)
+          --requests N       timed requests per scenario (default: baseline 3000, ceiling and hot 30000, mixed 100000, spread and http 12000)
           --duration S       run each scenario S seconds instead (still capped at --requests)
-          --warmup N         untimed requests before each scenario (default: baseline max(clients, 200), hot 15000, mixed 30000, others 6000)
+          --warmup N         untimed requests before each scenario (default: baseline max(clients, 200), ceiling and hot 15000,
+                             mixed 30000, others 6000)
           --events N         events in the spread scenario (default 1000)
           --capacity N       seats per event; later enrollments are waitlisted (default 100)
           --connection CS    use this PostgreSQL instead of starting a private one
-          --scenarios LIST   any of baseline,hot,spread,mixed,http,activation (default: all)
+          --scenarios LIST   any of baseline,ceiling,hot,spread,mixed,http,activation (default: all)
           --activation       add the activation measurements to a --scenarios subset
         """;
 

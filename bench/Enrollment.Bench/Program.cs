@@ -32,15 +32,27 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
     Console.WriteLine($"Enrollment bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {database.Description}");
     Console.WriteLine(
         $"{options.Clients} clients; {(options.Duration is { } d ? $"{d.TotalSeconds:F0} s per scenario (at most " : "")}" +
-        $"{options.RequestsFor(BenchOptions.Baseline)} timed requests for the baseline, {options.RequestsFor(BenchOptions.Hot)} hot, " +
+        $"{options.RequestsFor(BenchOptions.Baseline)} timed requests for the baseline, {options.RequestsFor(BenchOptions.Hot)} ceiling and hot, " +
         $"{options.RequestsFor(BenchOptions.Spread)} spread, {options.RequestsFor(BenchOptions.Mixed)} mixed, {options.RequestsFor(BenchOptions.Http)} http{(options.Duration is null ? "" : ")")} " +
-        $"after a warm-up ({options.WarmupRequestsFor(BenchOptions.Baseline)} baseline, {options.WarmupRequestsFor(BenchOptions.Hot)} hot, " +
+        $"after a warm-up ({options.WarmupRequestsFor(BenchOptions.Baseline)} baseline, {options.WarmupRequestsFor(BenchOptions.Hot)} ceiling and hot, " +
         $"{options.WarmupRequestsFor(BenchOptions.Spread)} spread, {options.WarmupRequestsFor(BenchOptions.Mixed)} mixed, {options.WarmupRequestsFor(BenchOptions.Http)} http); capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
 
     if (options.Runs(BenchOptions.Baseline))
     {
         Console.WriteLine("baseline: the original algorithm on Npgsql, one hot event");
         Record(await BaselineScenario.RunAsync(database, options));
+    }
+
+    if (options.Runs(BenchOptions.Ceiling))
+    {
+        // Before the silo starts, so nothing else runs in this process meanwhile.
+        Console.WriteLine("ceiling: our write set per enrollment straight on Npgsql (no grain, no bus) in the pipeline's batch shapes, one hot event");
+        Record(await CeilingScenario.HotShapedAsync(database, options));
+        if (options.Runs(BenchOptions.Spread))
+        {
+            Console.WriteLine($"{CeilingScenario.SpreadShaped}: the same over {options.Events} events round robin (spread's shape)");
+            Record(await CeilingScenario.SpreadShapedAsync(database, options));
+        }
     }
 
     if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation))
@@ -129,7 +141,32 @@ if (runs.TryGetValue(BenchOptions.Mixed, out var mixed))
     }
 }
 
+if (runs.TryGetValue(BenchOptions.Ceiling, out var ceiling))
+{
+    // Rates until every row was written (outbox marks and notifications included), on both sides of each ratio.
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ceiling: {Rate(ceiling):F0} enrollments/s"));
+    foreach (var scenario in new[] { BenchOptions.Hot, BenchOptions.Spread, BenchOptions.Mixed })
+    {
+        if (runs.TryGetValue(scenario, out var ours))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {scenario}/ceiling: {Rate(ours) / Rate(ceiling):F2}"));
+        }
+    }
+
+    if (runs.TryGetValue(CeilingScenario.SpreadShaped, out var spreadCeiling))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ceiling in spread's shape: {Rate(spreadCeiling):F0} enrollments/s"));
+        if (runs.TryGetValue(BenchOptions.Spread, out var spread))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio spread/ceiling in spread's shape: {Rate(spread) / Rate(spreadCeiling):F2}"));
+        }
+    }
+}
+
 return problems.Count == 0 ? 0 : 1;
+
+// Enrollments (operations, for mixed) per second until their rows were all written; the answered rate if that wait timed out.
+static double Rate(ScenarioRun run) => run.SustainedPerSecond ?? run.Result.PerSecond;
 
 void Record(ScenarioRun run)
 {
