@@ -55,7 +55,8 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
         }
     }
 
-    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation))
+    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation)
+        || options.Runs(BenchOptions.OpenLoop))
     {
         // Stopped before the HTTP scenario, whose process runs a silo of its own on the same database.
         await using var silo = await CoHostedSilo.StartAsync(database.ConnectionString);
@@ -90,6 +91,20 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
             Console.WriteLine("  " + activationReport.Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal));
             var broken = await InvariantChecker.CheckAsync(database.DataSource, BenchOptions.Activation, figures.EventIds, expectedEnrollments: null);
             problems.AddRange(broken);
+        }
+
+        if (options.Runs(BenchOptions.OpenLoop))
+        {
+            // Last in the silo: its events hold hundreds of thousands of enrollments, which would weigh on the activation
+            // probe's heap measurement.
+            var rate = options.OpenLoopRate ?? Rate(runs[BenchOptions.Ceiling]) / 2;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"openloop: Poisson arrivals at {rate:F0}/s ({(options.OpenLoopRate is null ? "half the ceiling" : "--open-loop-rate")}) " +
+                $"for {options.OpenLoopDuration.TotalSeconds:F0} s through the co-hosted silo, one hot event, then {options.Events} events"));
+            foreach (var run in await OpenLoopScenario.RunAsync(database, silo.Grains, options, rate))
+            {
+                Record(run);
+            }
         }
     }
 
@@ -160,6 +175,14 @@ if (runs.TryGetValue(BenchOptions.Ceiling, out var ceiling))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio spread/ceiling in spread's shape: {Rate(spread) / Rate(spreadCeiling):F2}"));
         }
+    }
+}
+
+foreach (var (scenario, name) in new[] { (OpenLoopScenario.Hot, "hot"), (OpenLoopScenario.Spread, "spread") })
+{
+    if (runs.TryGetValue(scenario, out var open))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"open-loop p99 {name}: {open.Result.P99Ms:F0} ms"));
     }
 }
 
