@@ -11,8 +11,10 @@ public sealed record BenchOptions
     public const string Http = "http";
     public const string Mixed = "mixed";
     public const string Activation = "activation";
+    public const string Ceiling = "ceiling";
+    public const string OpenLoop = "openloop";
 
-    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Hot, Spread, Mixed, Http, Activation];
+    public static readonly IReadOnlyList<string> AllScenarios = [Baseline, Ceiling, Hot, Spread, Mixed, Http, Activation, OpenLoop];
 
     public int Clients { get; init; } = 256;
 
@@ -36,6 +38,12 @@ public sealed record BenchOptions
 
     public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>(AllScenarios);
 
+    /// <summary>Arrivals per second offered in the open-loop scenario; null: half the ceiling measured in the same run.</summary>
+    public double? OpenLoopRate { get; init; }
+
+    /// <summary>How long the open-loop scenario offers arrivals, on each of its two shapes (hot, then spread).</summary>
+    public TimeSpan OpenLoopDuration { get; init; } = TimeSpan.FromSeconds(20);
+
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
     /// <summary>
@@ -46,7 +54,7 @@ public sealed record BenchOptions
     public int RequestsFor(string scenario) => Requests ?? scenario switch
     {
         Baseline => 3_000,
-        Hot => 30_000,
+        Hot or Ceiling => 30_000,
         Mixed => 100_000,
         _ => 12_000,
     };
@@ -59,7 +67,7 @@ public sealed record BenchOptions
     public int WarmupRequestsFor(string scenario) => Warmup ?? scenario switch
     {
         Baseline => Math.Max(Clients, 200),
-        Hot => 15_000,
+        Hot or Ceiling => 15_000,
         Mixed => 30_000,
         _ => 6_000,
     };
@@ -68,14 +76,17 @@ public sealed record BenchOptions
         """
         Usage: dotnet run -c Release --project bench/Enrollment.Bench -- [options]
           --clients N        concurrent clients (default 256)
-          --requests N       timed requests per scenario (default: baseline 3000, hot 30000, mixed 100000, spread and http 12000)
+          --requests N       timed requests per scenario (default: baseline 3000, ceiling and hot 30000, mixed 100000, spread and http 12000)
           --duration S       run each scenario S seconds instead (still capped at --requests)
-          --warmup N         untimed requests before each scenario (default: baseline max(clients, 200), hot 15000, mixed 30000, others 6000)
+          --warmup N         untimed requests before each scenario (default: baseline max(clients, 200), ceiling and hot 15000,
+                             mixed 30000, others 6000; for openloop, warm-up arrivals at its rate)
           --events N         events in the spread scenario (default 1000)
           --capacity N       seats per event; later enrollments are waitlisted (default 100)
           --connection CS    use this PostgreSQL instead of starting a private one
-          --scenarios LIST   any of baseline,hot,spread,mixed,http,activation (default: all)
+          --scenarios LIST   any of baseline,ceiling,hot,spread,mixed,http,activation,openloop (default: all)
           --activation       add the activation measurements to a --scenarios subset
+          --open-loop-rate N arrivals per second for openloop (default: half the ceiling of the same run)
+          --open-loop-duration S  seconds of arrivals for openloop, on each shape (default 20)
         """;
 
     /// <exception cref="FormatException">An unknown flag or a bad value; the message says which.</exception>
@@ -97,13 +108,23 @@ public sealed record BenchOptions
                 "--capacity" => options with { Capacity = NonNegative(flag, Value()) },
                 "--connection" => options with { Connection = Value() },
                 "--scenarios" => options with { Scenarios = ParseScenarios(Value()) },
+                "--open-loop-rate" => options with { OpenLoopRate = Positive(flag, Value()) },
+                "--open-loop-duration" => options with { OpenLoopDuration = TimeSpan.FromSeconds(Positive(flag, Value())) },
                 "--activation" => options,
                 _ => throw new FormatException($"Unknown option '{flag}'."),
             };
             addActivation |= flag == "--activation";
         }
 
-        return addActivation ? options with { Scenarios = new HashSet<string>(options.Scenarios) { Activation } } : options;
+        if (addActivation)
+        {
+            options = options with { Scenarios = new HashSet<string>(options.Scenarios) { Activation } };
+        }
+
+        // The open loop offers a rate derived from the ceiling; without it, the rate must be given.
+        return options.Runs(OpenLoop) && !options.Runs(Ceiling) && options.OpenLoopRate is null
+            ? throw new FormatException("openloop needs ceiling in the same run, or --open-loop-rate N.")
+            : options;
     }
 
     private static HashSet<string> ParseScenarios(string list)

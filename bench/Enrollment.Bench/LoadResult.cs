@@ -32,11 +32,11 @@ public sealed record LoadResult(
     public string Describe() => Answered > 0
         ? string.Create(
             CultureInfo.InvariantCulture,
-            $"{Scenario,-9} {OperationsPerSecond,8:F0} operations/s    p50 {P50Ms,7:F1} ms   p99 {P99Ms,7:F1} ms   p99.9 {P999Ms,7:F1} ms   " +
+            $"{Scenario,-15} {OperationsPerSecond,8:F0} operations/s    p50 {P50Ms,7:F1} ms   p99 {P99Ms,7:F1} ms   p99.9 {P999Ms,7:F1} ms   " +
             $"(max {MaxMs:F1} ms; {Enrolled + Answered} answered: {Confirmed} confirmed, {Waitlisted} waitlisted, {Answered} other answers, {Failed} failed, in {Elapsed.TotalSeconds:F1} s)")
         : string.Create(
             CultureInfo.InvariantCulture,
-            $"{Scenario,-9} {EnrollmentsPerSecond,8:F0} enrollments/s   p50 {P50Ms,7:F1} ms   p99 {P99Ms,7:F1} ms   p99.9 {P999Ms,7:F1} ms   " +
+            $"{Scenario,-15} {EnrollmentsPerSecond,8:F0} enrollments/s   p50 {P50Ms,7:F1} ms   p99 {P99Ms,7:F1} ms   p99.9 {P999Ms,7:F1} ms   " +
             $"(max {MaxMs:F1} ms; {Enrolled} enrolled: {Confirmed} confirmed, {Waitlisted} waitlisted, {Failed} failed, in {Elapsed.TotalSeconds:F1} s)");
 
     // The histogram holds microseconds.

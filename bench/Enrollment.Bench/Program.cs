@@ -32,9 +32,9 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
     Console.WriteLine($"Enrollment bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {database.Description}");
     Console.WriteLine(
         $"{options.Clients} clients; {(options.Duration is { } d ? $"{d.TotalSeconds:F0} s per scenario (at most " : "")}" +
-        $"{options.RequestsFor(BenchOptions.Baseline)} timed requests for the baseline, {options.RequestsFor(BenchOptions.Hot)} hot, " +
+        $"{options.RequestsFor(BenchOptions.Baseline)} timed requests for the baseline, {options.RequestsFor(BenchOptions.Hot)} ceiling and hot, " +
         $"{options.RequestsFor(BenchOptions.Spread)} spread, {options.RequestsFor(BenchOptions.Mixed)} mixed, {options.RequestsFor(BenchOptions.Http)} http{(options.Duration is null ? "" : ")")} " +
-        $"after a warm-up ({options.WarmupRequestsFor(BenchOptions.Baseline)} baseline, {options.WarmupRequestsFor(BenchOptions.Hot)} hot, " +
+        $"after a warm-up ({options.WarmupRequestsFor(BenchOptions.Baseline)} baseline, {options.WarmupRequestsFor(BenchOptions.Hot)} ceiling and hot, " +
         $"{options.WarmupRequestsFor(BenchOptions.Spread)} spread, {options.WarmupRequestsFor(BenchOptions.Mixed)} mixed, {options.WarmupRequestsFor(BenchOptions.Http)} http); capacity {options.Capacity} with a waitlist; spread over {options.Events} events");
 
     if (options.Runs(BenchOptions.Baseline))
@@ -43,7 +43,22 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
         Record(await BaselineScenario.RunAsync(database, options));
     }
 
-    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation))
+    if (options.Runs(BenchOptions.Ceiling))
+    {
+        // Before the silo starts, so nothing else runs in this process meanwhile.
+        Console.WriteLine("ceiling: our write set per enrollment straight on Npgsql (no grain, no bus) in the pipeline's batch shapes, one hot event");
+        Record(await CeilingScenario.HotShapedAsync(database, options));
+        if (options.Runs(BenchOptions.Spread))
+        {
+            Console.WriteLine($"{CeilingScenario.SpreadShaped}: the same over {options.Events} events round robin (spread's shape)");
+            Record(await CeilingScenario.SpreadShapedAsync(database, options));
+        }
+
+        await VacuumAsync(database, "the ceiling");
+    }
+
+    if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation)
+        || options.Runs(BenchOptions.OpenLoop))
     {
         // Stopped before the HTTP scenario, whose process runs a silo of its own on the same database.
         await using var silo = await CoHostedSilo.StartAsync(database.ConnectionString);
@@ -78,6 +93,22 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
             Console.WriteLine("  " + activationReport.Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal));
             var broken = await InvariantChecker.CheckAsync(database.DataSource, BenchOptions.Activation, figures.EventIds, expectedEnrollments: null);
             problems.AddRange(broken);
+        }
+
+        if (options.Runs(BenchOptions.OpenLoop))
+        {
+            // Last in the silo: its events hold hundreds of thousands of enrollments, which would weigh on the activation
+            // probe's heap measurement.
+            var rate = options.OpenLoopRate ?? Rate(runs[BenchOptions.Ceiling]) / 2;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"openloop: Poisson arrivals at {rate:F0}/s ({(options.OpenLoopRate is null ? "half the ceiling" : "--open-loop-rate")}) " +
+                $"for {options.OpenLoopDuration.TotalSeconds:F0} s through the co-hosted silo, one hot event, then {options.Events} events"));
+            foreach (var run in await OpenLoopScenario.RunAsync(database, silo.Grains, options, rate))
+            {
+                Record(run);
+            }
+
+            await VacuumAsync(database, "the open loop");
         }
     }
 
@@ -129,7 +160,48 @@ if (runs.TryGetValue(BenchOptions.Mixed, out var mixed))
     }
 }
 
+if (runs.TryGetValue(BenchOptions.Ceiling, out var ceiling))
+{
+    // Rates until every row was written (outbox marks and notifications included), on both sides of each ratio.
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ceiling: {Rate(ceiling):F0} enrollments/s"));
+    foreach (var scenario in new[] { BenchOptions.Hot, BenchOptions.Spread, BenchOptions.Mixed })
+    {
+        if (runs.TryGetValue(scenario, out var ours))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {scenario}/ceiling: {Rate(ours) / Rate(ceiling):F2}"));
+        }
+    }
+
+    if (runs.TryGetValue(CeilingScenario.SpreadShaped, out var spreadCeiling))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ceiling in spread's shape: {Rate(spreadCeiling):F0} enrollments/s"));
+        if (runs.TryGetValue(BenchOptions.Spread, out var spread))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio spread/ceiling in spread's shape: {Rate(spread) / Rate(spreadCeiling):F2}"));
+        }
+    }
+}
+
+foreach (var (scenario, name) in new[] { (OpenLoopScenario.Hot, "hot"), (OpenLoopScenario.Spread, "spread") })
+{
+    if (runs.TryGetValue(scenario, out var open))
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"open-loop p99 {name}: {open.Result.P99Ms:F0} ms"));
+    }
+}
+
 return problems.Count == 0 ? 0 : 1;
+
+// Enrollments (operations, for mixed) per second until their rows were all written; the answered rate if that wait timed out.
+static double Rate(ScenarioRun run) => run.SustainedPerSecond ?? run.Result.PerSecond;
+
+// After a scenario that is not one of the measured ones before issue 16 wrote many rows, so that the scenarios after it
+// run on the database as they did without it.
+static async Task VacuumAsync(BenchDatabase database, string after)
+{
+    var took = await database.VacuumAsync();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  vacuumed after {after} ({took.TotalSeconds:F1} s, untimed): its dead row versions are not left to the next scenario"));
+}
 
 void Record(ScenarioRun run)
 {
