@@ -111,13 +111,13 @@ public sealed class CeilingWriter : IAsyncDisposable
             await using (var batch = new NpgsqlBatch(connection))
             {
                 // No NpgsqlTransaction: the statements of a batch run as one implicit transaction, as the store's.
-                groups.ForEach(group => CeilingStatements.AddTo(batch, group));
+                CeilingStatements.AddTo(batch, groups);
                 await using var reader = await batch.ExecuteReaderAsync();
                 var read = 0;
                 do
                 {
                     // only the rows read back have columns, one per event, in order
-                    if (reader.FieldCount > 0 && await reader.ReadAsync())
+                    while (reader.FieldCount > 0 && await reader.ReadAsync())
                     {
                         groups[read++].Event.Read(reader);
                     }

@@ -1,15 +1,14 @@
 using Npgsql;
-using NpgsqlTypes;
 using OrleansEnrollment.Enrollments;
 
 namespace OrleansEnrollment.Database;
 
 /// <summary>
 /// The normal commit: one round trip per group of decisions, and one transaction for the groups of several events
-/// that wait at the same moment (<see cref="SharedCommitter"/>). Per event the batch starts with
-/// <c>lock_policy_as_expected</c> (migration 0009), which locks the policy row and refuses unless it is exactly the row
-/// the group was decided on; then the group's statements in decision order (<see cref="DecisionStatements"/>); then
-/// the row as written. A batch is one implicit transaction, committed when the server reaches its end, so a refusal
+/// that wait at the same moment (<see cref="SharedCommitter"/>). The batch starts with
+/// <c>lock_policies_as_expected</c> (migrations 0009 and 0024), which locks each event's policy row and refuses unless
+/// it is exactly the row its group was decided on; then the groups' statements, each group in decision order, one
+/// statement per kind for all the events (<see cref="DecisionStatements"/>); then the rows as written. A batch is one implicit transaction, committed when the server reaches its end, so a refusal
 /// anywhere writes nothing.
 /// </summary>
 internal sealed class CommitIfUnchanged
@@ -83,12 +82,9 @@ internal sealed class CommitIfUnchanged
         await using var connection = await dataSource.OpenConnectionAsync();
         // No NpgsqlTransaction: the statements of a batch run in one implicit transaction.
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var commit in commits)
-        {
-            batch.BatchCommands.Add(LockAsDecidedOn(commit.EventId, commit.DecidedOn));
-            DecisionStatements.AddTo(batch, commit.EventId, commit.Write);
-            batch.BatchCommands.Add(PolicyRows.AfterWrites(commit.EventId));
-        }
+        batch.BatchCommands.Add(LockAsDecidedOn(commits));
+        DecisionStatements.AddTo(batch, [.. commits.Select(commit => new EventWrite(commit.EventId, commit.Write))]);
+        batch.BatchCommands.Add(PolicyRows.AfterWrites([.. commits.Select(commit => commit.EventId)]));
 
         // Only the policy rows have columns (the lock function is selected FROM), one per event, in order.
         var rows = await PolicyRows.ReadAllAsync(batch, CancellationToken.None);
@@ -97,18 +93,19 @@ internal sealed class CommitIfUnchanged
             : throw new InvalidOperationException("A policy row vanished inside its own transaction.");
     }
 
-    private static NpgsqlBatchCommand LockAsDecidedOn(Guid eventId, PolicyRow decidedOn) => new(
-        "SELECT FROM lock_policy_as_expected($1, $2, $3, $4, $5, $6, $7)")
+    // In the committer's order (SharedCommitter sorts the events), the same in every transaction that locks several.
+    private static NpgsqlBatchCommand LockAsDecidedOn(IReadOnlyList<PendingCommit> commits) => new(
+        "SELECT FROM lock_policies_as_expected($1, $2, $3, $4, $5, $6, $7)")
     {
         Parameters =
         {
-            new NpgsqlParameter<Guid> { TypedValue = eventId },
-            new NpgsqlParameter<long> { TypedValue = decidedOn.Version },
-            new NpgsqlParameter { Value = (object?)decidedOn.Policy.Capacity ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
-            new NpgsqlParameter<bool> { TypedValue = decidedOn.Policy.HasWaitlist },
-            new NpgsqlParameter<int> { TypedValue = decidedOn.ActiveCount },
-            new NpgsqlParameter<int> { TypedValue = decidedOn.LastWaitlistPosition },
-            new NpgsqlParameter<long> { TypedValue = decidedOn.LastEventSequence },
+            new NpgsqlParameter<Guid[]> { TypedValue = [.. commits.Select(commit => commit.EventId)] },
+            new NpgsqlParameter<long[]> { TypedValue = [.. commits.Select(commit => commit.DecidedOn.Version)] },
+            new NpgsqlParameter<int?[]> { TypedValue = [.. commits.Select(commit => commit.DecidedOn.Policy.Capacity)] },
+            new NpgsqlParameter<bool[]> { TypedValue = [.. commits.Select(commit => commit.DecidedOn.Policy.HasWaitlist)] },
+            new NpgsqlParameter<int[]> { TypedValue = [.. commits.Select(commit => commit.DecidedOn.ActiveCount)] },
+            new NpgsqlParameter<int[]> { TypedValue = [.. commits.Select(commit => commit.DecidedOn.LastWaitlistPosition)] },
+            new NpgsqlParameter<long[]> { TypedValue = [.. commits.Select(commit => commit.DecidedOn.LastEventSequence)] },
         },
     };
 }

@@ -30,14 +30,28 @@ internal static class PolicyRows
         Parameters = { new NpgsqlParameter<Guid> { TypedValue = eventId } },
     };
 
-    /// <summary>Runs the batch; the writes come back as results without columns, the policy rows as one row each.</summary>
+    /// <summary>
+    /// The rows of several events as the transaction's own writes left them, in the order of <paramref name="eventIds"/>:
+    /// one statement for all of a shared transaction's events.
+    /// </summary>
+    public static NpgsqlBatchCommand AfterWrites(IReadOnlyList<Guid> eventIds) => new(
+        Select + """
+                  JOIN unnest($1::uuid[]) WITH ORDINALITY AS wanted(wanted_event_id, wanted_order)
+                    ON wanted.wanted_event_id = enrollment_policies.event_id
+                 ORDER BY wanted.wanted_order
+                """)
+    {
+        Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = [.. eventIds] } },
+    };
+
+    /// <summary>Runs the batch; the writes come back as results without columns, the policy rows as rows, in order.</summary>
     public static async Task<List<PolicyRow>> ReadAllAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         var rows = new List<PolicyRow>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         do
         {
-            if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
+            while (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken))
             {
                 rows.Add(Read(reader));
             }

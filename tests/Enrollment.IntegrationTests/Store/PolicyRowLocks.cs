@@ -22,7 +22,7 @@ internal static class PolicyRowLocks
         for (var attempt = 0; attempt < 200; attempt++)
         {
             await using var activity = dataSource.CreateCommand(
-                "SELECT array_agg(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lock_policy_as_expected%'");
+                "SELECT array_agg(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%lock_policies_as_expected%'");
             if (await activity.ExecuteScalarAsync() is int[] pids && pids.Length == backends)
             {
                 return pids[0];
@@ -31,6 +31,6 @@ internal static class PolicyRowLocks
             await Task.Delay(25);
         }
 
-        throw new TimeoutException($"{backends} commit(s) never waited in lock_policy_as_expected");
+        throw new TimeoutException($"{backends} commit(s) never waited in lock_policies_as_expected");
     }
 }
