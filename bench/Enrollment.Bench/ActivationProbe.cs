@@ -47,7 +47,7 @@ public static class ActivationProbe
     }
 
     /// <summary>The first call on a grain activates it: loading the event's state is part of what it waits for.</summary>
-    private static async Task ActivateAsync(IGrainFactory grains, Guid eventId, int capacity, int enrollments)
+    public static async Task ActivateAsync(IGrainFactory grains, Guid eventId, int capacity, int enrollments)
     {
         var summary = await grains.GetGrain<IEventCapacityGrain>(eventId).GetSummary()
             ?? throw new InvalidOperationException($"The grain of event {eventId} does not know it.");
@@ -62,8 +62,15 @@ public static class ActivationProbe
 
     private static async Task<Guid> SeededEventAsync(BenchDatabase database, int capacity, int enrollments, List<Guid> eventIds)
     {
-        var eventId = await database.CreateEventAsync($"bench: activation over {enrollments} enrollments", capacity);
+        var eventId = await SeedEventAsync(database, $"bench: activation over {enrollments} enrollments", capacity, enrollments);
         eventIds.Add(eventId);
+        return eventId;
+    }
+
+    /// <summary>A new event holding <paramref name="enrollments"/> enrollments, inserted with SQL (the grain not activated).</summary>
+    public static async Task<Guid> SeedEventAsync(BenchDatabase database, string title, int capacity, int enrollments)
+    {
+        var eventId = await database.CreateEventAsync(title, capacity);
         // The first `capacity` are confirmed, the rest waitlisted at positions 1, 2, 3…: exactly what the triggers
         // accept from one statement. Each gets its creation audit row in the same statement.
         await using var command = database.DataSource.CreateCommand(

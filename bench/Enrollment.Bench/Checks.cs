@@ -12,9 +12,10 @@ public static class Checks
     /// scenario's figures), then checks every invariant and that each answered enrollment is in the database.
     /// </summary>
     /// <param name="capacityMayHaveBeenLowered">An admin lowered capacities during the load (that evicts nobody).</param>
+    /// <param name="seeded">Enrollments inserted with SQL before the load, which the database holds too.</param>
     public static async Task<ScenarioRun> AfterLoadAsync(
         BenchDatabase database, string scenario, IReadOnlyCollection<Guid> eventIds, LoadResult result, bool hasOutbox = true,
-        bool capacityMayHaveBeenLowered = false)
+        bool capacityMayHaveBeenLowered = false, long seeded = 0)
     {
         Console.WriteLine("  " + result.Describe());
         TimeSpan? settled = null;
@@ -27,7 +28,7 @@ public static class Checks
         }
 
         var problems = await InvariantChecker.CheckAsync(
-            database.DataSource, scenario, eventIds, result.WarmupEnrolled + result.Enrolled, capacityMayHaveBeenLowered);
+            database.DataSource, scenario, eventIds, seeded + result.WarmupEnrolled + result.Enrolled, capacityMayHaveBeenLowered);
         Console.WriteLine(problems.Count == 0
             ? $"  {scenario}: invariants hold on {eventIds.Count} event(s)"
             : $"  {scenario}: {problems.Count} invariant(s) broken");

@@ -26,6 +26,7 @@ var logger = logging.CreateLogger("OrleansEnrollment.Bench");
 var runs = new Dictionary<string, ScenarioRun>();
 var problems = new List<string>();
 string? activationReport = null;
+string? growthReport = null;
 
 await using (var database = await BenchDatabase.OpenAsync(options.Connection, logger))
 {
@@ -58,7 +59,7 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
     }
 
     if (options.Runs(BenchOptions.Hot) || options.Runs(BenchOptions.Spread) || options.Runs(BenchOptions.Mixed) || options.Runs(BenchOptions.Activation)
-        || options.Runs(BenchOptions.OpenLoop))
+        || options.Runs(BenchOptions.OpenLoop) || options.Runs(BenchOptions.Growth))
     {
         // Stopped before the HTTP scenario, whose process runs a silo of its own on the same database.
         await using var silo = await CoHostedSilo.StartAsync(database.ConnectionString);
@@ -95,6 +96,17 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
             problems.AddRange(broken);
         }
 
+        if (options.Runs(BenchOptions.Growth))
+        {
+            Console.WriteLine($"growth: closed-loop enrollments against {string.Join(", ", GrowthScenario.OpenEvents)} open events, " +
+                              $"then one event with a waitlist of {string.Join(", ", GrowthScenario.WaitlistLengths)}, through the co-hosted silo");
+            var points = await GrowthScenario.RunAsync(database, silo.Grains, options);
+            problems.AddRange(points.SelectMany(point => point.Run.Problems));
+            growthReport = string.Join(Environment.NewLine, GrowthScenario.Table(points));
+            Console.WriteLine(growthReport);
+            await VacuumAsync(database, "the growth points");
+        }
+
         if (options.Runs(BenchOptions.OpenLoop))
         {
             // Last in the silo: its events hold hundreds of thousands of enrollments, which would weigh on the activation
@@ -124,6 +136,12 @@ Console.WriteLine($"Summary ({Environment.ProcessorCount} cores, {options.Client
 foreach (var run in runs.Values)
 {
     Console.WriteLine("  " + run.Describe());
+}
+
+if (growthReport is not null)
+{
+    Console.WriteLine("growth:");
+    Console.WriteLine(growthReport);
 }
 
 if (activationReport is not null)
