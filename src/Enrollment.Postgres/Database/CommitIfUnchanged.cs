@@ -8,8 +8,8 @@ namespace OrleansEnrollment.Database;
 /// that wait at the same moment (<see cref="SharedCommitter"/>). The batch starts with
 /// <c>lock_policies_as_expected</c> (migrations 0009 and 0024), which locks each event's policy row and refuses unless
 /// it is exactly the row its group was decided on; then the groups' statements, each group in decision order, one
-/// statement per kind for all the events (<see cref="DecisionStatements"/>); then the rows as written. A batch is one implicit transaction, committed when the server reaches its end, so a refusal
-/// anywhere writes nothing.
+/// statement per kind for all the events (<see cref="DecisionStatements"/>); then the rows as written. A batch is one
+/// implicit transaction, committed when the server reaches its end, so a refusal anywhere writes nothing.
 /// </summary>
 internal sealed class CommitIfUnchanged
 {
