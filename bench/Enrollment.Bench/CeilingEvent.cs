@@ -35,27 +35,20 @@ public sealed class CeilingEvent(Guid id)
 
     public long LastSequence { get; private set; }
 
-    /// <summary>
-    /// The columns of the policy row this class keeps, then the event's last outbox sequence, as the store reads them
-    /// back: the statement that loads an event first.
-    /// </summary>
-    public const string RowQuery =
+    // The columns of the policy row this class keeps, then the event's last outbox sequence, as the store reads them back.
+    private const string Select =
         """
         SELECT version, capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position,
                (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id)
           FROM enrollment_policies
-         WHERE event_id = $1
         """;
 
-    /// <summary>The same columns for several events, in the order of the array in $1: what a commit batch ends with.</summary>
+    /// <summary>One event's row: the statement that loads an event first.</summary>
+    public const string RowQuery = Select + " WHERE event_id = $1";
+
+    /// <summary>Several events' rows, in the order of the array in $1: what a commit batch ends with.</summary>
     public const string RowsQuery =
-        """
-        SELECT version, capacity, has_waitlist, active_count, waitlist_count, last_waitlist_position,
-               (SELECT coalesce(max(sequence), 0) FROM outbox WHERE outbox.event_id = enrollment_policies.event_id)
-          FROM enrollment_policies
-          JOIN unnest($1::uuid[]) WITH ORDINALITY AS wanted(wanted_event_id, wanted_order) ON wanted_event_id = event_id
-         ORDER BY wanted_order
-        """;
+        Select + " JOIN unnest($1::uuid[]) WITH ORDINALITY AS wanted(wanted_event_id, wanted_order) ON wanted_event_id = event_id ORDER BY wanted_order";
 
     /// <summary>Adds a request; true when the event must be handed to a committer (no group of it is being written).</summary>
     public bool Enqueue(CeilingRequest request)
