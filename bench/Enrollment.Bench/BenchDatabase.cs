@@ -96,7 +96,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         {
             await using var command = DataSource.CreateCommand(
                 """
-                SELECT (SELECT count(*) FROM outbox WHERE event_id = ANY($1) AND dispatched_at IS NULL),
+                SELECT (SELECT count(*) FROM outbox_pending WHERE event_id = ANY($1)),
                        (SELECT count(*) FROM outbox WHERE event_id = ANY($1) AND type = ANY($2))
                      - (SELECT count(*) FROM notifications WHERE event_id = ANY($1))
                 """);

@@ -5,12 +5,12 @@ namespace OrleansEnrollment.Bench;
 
 /// <summary>
 /// The ceiling's dispatch marks, coalesced as the silo's <c>OutboxDispatchMarker</c> coalesces the bridges' marks: one
-/// UPDATE at a time, carrying every domain event id handed in while the previous one ran.
+/// DELETE of pending rows at a time, carrying every domain event handed in while the previous one ran.
 /// </summary>
 public sealed class CeilingDispatchMarks
 {
     private readonly NpgsqlDataSource dataSource;
-    private readonly Channel<List<Guid>> waiting = Channel.CreateUnbounded<List<Guid>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(Guid EventId, List<long> Sequences)> waiting = Channel.CreateUnbounded<(Guid EventId, List<long> Sequences)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
 
     public CeilingDispatchMarks(NpgsqlDataSource dataSource)
@@ -19,10 +19,10 @@ public sealed class CeilingDispatchMarks
         loop = Task.Run(RunAsync);
     }
 
-    public StageTally Tally { get; } = new("dispatch marks (UPDATE outbox SET dispatched_at)");
+    public StageTally Tally { get; } = new("dispatch marks (DELETE FROM outbox_pending)");
 
-    /// <summary>Marks these domain events dispatched, soon: the bridge's part once the bus has them.</summary>
-    public void Add(List<Guid> domainEventIds) => waiting.Writer.TryWrite(domainEventIds);
+    /// <summary>Marks an event's domain events dispatched, soon: the bridge's part once the bus has them.</summary>
+    public void Add(Guid eventId, List<long> sequences) => waiting.Writer.TryWrite((eventId, sequences));
 
     /// <summary>Marks what was handed in and stops.</summary>
     public async Task CompleteAsync()
@@ -33,22 +33,31 @@ public sealed class CeilingDispatchMarks
 
     private async Task RunAsync()
     {
-        var ids = new List<Guid>();
+        var eventIds = new List<Guid>();
+        var sequences = new List<long>();
         while (await waiting.Reader.WaitToReadAsync())
         {
-            ids.Clear();
+            eventIds.Clear();
+            sequences.Clear();
             while (waiting.Reader.TryRead(out var more))
             {
-                ids.AddRange(more);
+                eventIds.AddRange(Enumerable.Repeat(more.EventId, more.Sequences.Count));
+                sequences.AddRange(more.Sequences);
             }
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                await using var command = dataSource.CreateCommand("UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1) AND dispatched_at IS NULL");
-                command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids.ToArray() });
+                await using var command = dataSource.CreateCommand(
+                    """
+                    DELETE FROM outbox_pending p
+                     USING unnest($1::uuid[], $2::bigint[]) AS d(event_id, sequence)
+                     WHERE p.event_id = d.event_id AND p.sequence = d.sequence
+                    """);
+                command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = eventIds.ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequences.ToArray() });
                 await command.ExecuteNonQueryAsync();
-                Tally.Done(ids.Count, started);
+                Tally.Done(sequences.Count, started);
             }
             catch (Exception exception)
             {

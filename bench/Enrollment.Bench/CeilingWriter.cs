@@ -142,7 +142,7 @@ public sealed class CeilingWriter : IAsyncDisposable
         foreach (var group in groups)
         {
             group.AnswerCommitted();
-            marks.Add(group.DomainEventIds);
+            marks.Add(group.Event.Id, group.Sequences);
             notifications.Add(group.Notifications);
         }
     }

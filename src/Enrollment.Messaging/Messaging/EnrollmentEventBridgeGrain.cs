@@ -27,13 +27,13 @@ public sealed class EnrollmentEventBridgeGrain(IBus bus, OutboxDispatchMarker ou
         // If publishing or marking fails, the rows stay undispatched and the relay has them emitted again;
         // the message id lets consumers drop the duplicates.
         var metrics = ServiceProvider.GetRequiredService<EnrollmentMetrics>();
-        var published = new Guid[items.Count];
+        var published = new DispatchedEvent[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i].Item;
             await bus.Publish(item, item.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = item.Id));
             metrics.Published(item);
-            published[i] = item.Id;
+            published[i] = new DispatchedEvent(item.EventId, item.Sequence);
         }
 
         await outbox.MarkAsync(published);

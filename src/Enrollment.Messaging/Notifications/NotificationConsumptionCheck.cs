@@ -10,9 +10,10 @@ namespace OrleansEnrollment.Notifications;
 /// Closes the gap the outbox alone leaves: the bridge marks a domain event dispatched once the bus has it, so a message
 /// the notification consumer then never stored (retries exhausted, left in an error queue, or lost with a silo's
 /// in-memory bus) would count as delivered for ever. Every <see cref="OutboxOptions.ConsumptionCheckInterval"/>, this
-/// finds recent dispatched events the consumer has no inbox row for after <see cref="OutboxOptions.ConsumedWithin"/>,
-/// marks them undispatched again and asks their grains to emit them, exactly as the relay does for events that never
-/// reached the bus. The consumer drops a message it did store after all, by its id.
+/// finds recent dispatched events the consumer has no inbox row for <see cref="OutboxOptions.ConsumedWithin"/> after
+/// their commit (and after their last release), marks them undispatched again and asks their grains to emit them,
+/// exactly as the relay does for events that never reached the bus. The consumer drops a message it did store after
+/// all, by its id.
 /// </summary>
 public sealed partial class NotificationConsumptionCheck(
     OutboxStore outbox, IGrainFactory grains, IOptions<OutboxOptions> options, ILogger<NotificationConsumptionCheck> logger)

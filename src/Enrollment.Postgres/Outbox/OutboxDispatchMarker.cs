@@ -1,29 +1,34 @@
 namespace OrleansEnrollment.Outbox;
 
 /// <summary>
-/// Marks outbox rows dispatched for every bus bridge of a silo, coalescing: ids handed in while one UPDATE runs go
+/// Marks domain events dispatched for every bus bridge of a silo, coalescing: those handed in while one DELETE runs go
 /// into the next one, so a thousand events each publishing a single domain event cost a handful of transactions
-/// rather than a thousand. Each caller's task completes once its ids are marked (or fails with the UPDATE), so a
+/// rather than a thousand. Each caller's task completes once its events are marked (or fails with the DELETE), so a
 /// bridge still finishes a batch only after its rows are marked. A failed mark loses nothing: the rows stay
-/// undispatched and the relay has them emitted again.
+/// pending and the relay has them emitted again.
 /// </summary>
 public sealed class OutboxDispatchMarker(OutboxStore outbox)
 {
     private readonly Lock gate = new();
-    private List<Guid> pending = [];
+    private List<DispatchedEvent> pending = [];
     private TaskCompletionSource? pendingMarked;
     private bool marking;
+    private long statements;
+    private long markedEvents;
 
-    public Task MarkAsync(IReadOnlyCollection<Guid> domainEventIds)
+    /// <summary>DELETE statements that marked domain events dispatched so far, and how many events they marked.</summary>
+    public (long Statements, long Marked) Totals => (Interlocked.Read(ref statements), Interlocked.Read(ref markedEvents));
+
+    public Task MarkAsync(IReadOnlyCollection<DispatchedEvent> dispatched)
     {
-        if (domainEventIds.Count == 0)
+        if (dispatched.Count == 0)
         {
             return Task.CompletedTask;
         }
 
         lock (gate)
         {
-            pending.AddRange(domainEventIds);
+            pending.AddRange(dispatched);
             pendingMarked ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var marked = pendingMarked.Task;
             if (!marking)
@@ -41,7 +46,7 @@ public sealed class OutboxDispatchMarker(OutboxStore outbox)
     {
         while (true)
         {
-            List<Guid> ids;
+            List<DispatchedEvent> marks;
             TaskCompletionSource marked;
             lock (gate)
             {
@@ -51,13 +56,15 @@ public sealed class OutboxDispatchMarker(OutboxStore outbox)
                     return;
                 }
 
-                (ids, pending) = (pending, []);
+                (marks, pending) = (pending, []);
                 (marked, pendingMarked) = (pendingMarked!, null);
             }
 
             try
             {
-                await outbox.MarkDispatchedAsync(ids);
+                await outbox.MarkDispatchedAsync(marks);
+                Interlocked.Increment(ref statements);
+                Interlocked.Add(ref markedEvents, marks.Count);
                 marked.SetResult();
             }
             catch (Exception exception)

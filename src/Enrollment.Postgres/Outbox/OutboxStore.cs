@@ -5,7 +5,9 @@ namespace OrleansEnrollment.Outbox;
 
 /// <summary>
 /// Reads and marks the outbox. Rows are written by <see cref="Database.PostgresEnrollmentStore"/> in the
-/// decision's own transaction; everything here happens after that commit.
+/// decision's own transaction; everything here happens after that commit. What still waits for the bus is the
+/// <c>outbox_pending</c> table (a row per domain event, written with its outbox row by the database's trigger): marking
+/// a domain event dispatched deletes its pending row, releasing it again inserts one.
 /// </summary>
 public sealed class OutboxStore(NpgsqlDataSource dataSource)
 {
@@ -15,10 +17,11 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT type, payload::text
-              FROM outbox
-             WHERE event_id = $1 AND dispatched_at IS NULL AND sequence > $2
-             ORDER BY sequence
+            SELECT o.type, o.payload::text
+              FROM outbox_pending p
+              JOIN outbox o ON o.event_id = p.event_id AND o.sequence = p.sequence
+             WHERE p.event_id = $1 AND p.sequence > $2
+             ORDER BY p.sequence
              LIMIT $3
             """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
@@ -35,16 +38,32 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         return events;
     }
 
-    public async Task MarkDispatchedAsync(IReadOnlyCollection<Guid> domainEventIds, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Marks domain events dispatched, each named by its event and sequence (the pending table's key), in one statement.
+    /// One already marked is skipped.
+    /// </summary>
+    public async Task MarkDispatchedAsync(IReadOnlyList<DispatchedEvent> dispatched, CancellationToken cancellationToken = default)
     {
-        if (domainEventIds.Count == 0)
+        if (dispatched.Count == 0)
         {
             return;
         }
 
+        var eventIds = new Guid[dispatched.Count];
+        var sequences = new long[dispatched.Count];
+        for (var i = 0; i < dispatched.Count; i++)
+        {
+            (eventIds[i], sequences[i]) = (dispatched[i].EventId, dispatched[i].Sequence);
+        }
+
         await using var command = dataSource.CreateCommand(
-            "UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1) AND dispatched_at IS NULL");
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = domainEventIds.ToArray() });
+            """
+            DELETE FROM outbox_pending p
+             USING unnest($1::uuid[], $2::bigint[]) AS d(event_id, sequence)
+             WHERE p.event_id = d.event_id AND p.sequence = d.sequence
+            """);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = eventIds });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequences });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -54,10 +73,10 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(
             """
             SELECT event_id
-              FROM outbox
-             WHERE dispatched_at IS NULL AND occurred_at < now() - $1
+              FROM outbox_pending
+             WHERE pending_since < now() - $1
              GROUP BY event_id
-             ORDER BY min(occurred_at)
+             ORDER BY min(pending_since)
              LIMIT $2
             """);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = olderThan });
@@ -74,13 +93,17 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Domain events of the given types that were dispatched longer than <paramref name="consumedWithin"/> ago, committed
-    /// within <paramref name="window"/>, and still have no row in <paramref name="consumer"/>'s inbox: marked undispatched
-    /// again, so the relay path (the event's grain, in sequence order) emits them once more. Returns their events' ids.
+    /// Domain events of the given types that were committed within <paramref name="window"/> but longer than
+    /// <paramref name="consumedWithin"/> ago (and released, if ever, longer than that ago), are dispatched, and still
+    /// have no row in <paramref name="consumer"/>'s inbox: marked undispatched again, so the relay path (the event's
+    /// grain, in sequence order) emits them once more. Returns their events' ids.
     /// </summary>
     /// <remarks>
     /// One statement, so finding and releasing cannot be split by a consume. SKIP LOCKED lets every silo run it at once
-    /// without waiting on each other or on the bridge's marks; a row another silo is releasing is simply skipped.
+    /// without waiting on each other; a row another silo is releasing is simply skipped. The clock runs from the commit
+    /// (or the last release), not from the dispatch, which the outbox no longer records: a domain event that reached
+    /// the bus late (after an outage) may be released once while its consumer is still on it, and the consumer drops
+    /// the duplicate by its id.
     /// </remarks>
     public async Task<IReadOnlyList<Guid>> ReleaseUnconsumedAsync(
         string consumer, IReadOnlyCollection<string> types, TimeSpan consumedWithin, TimeSpan window, int limit,
@@ -88,20 +111,25 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
             """
-            UPDATE outbox o
-               SET dispatched_at = NULL
-              FROM (SELECT c.id
-                      FROM outbox c
-                     WHERE c.dispatched_at IS NOT NULL
-                       AND c.occurred_at > now() - $4
-                       AND c.dispatched_at < now() - $3
-                       AND c.type = ANY($2)
-                       AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.consumer = $1 AND i.message_id = c.id)
-                     ORDER BY c.occurred_at
-                     LIMIT $5
-                       FOR UPDATE SKIP LOCKED) unconsumed
-             WHERE o.id = unconsumed.id
-            RETURNING o.event_id
+            WITH unconsumed AS (
+                SELECT c.id, c.event_id, c.sequence
+                  FROM outbox c
+                 WHERE c.occurred_at > now() - $4
+                   AND c.occurred_at < now() - $3
+                   AND (c.released_at IS NULL OR c.released_at < now() - $3)
+                   AND c.type = ANY($2)
+                   AND NOT EXISTS (SELECT 1 FROM outbox_pending p WHERE p.event_id = c.event_id AND p.sequence = c.sequence)
+                   AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.consumer = $1 AND i.message_id = c.id)
+                 ORDER BY c.occurred_at
+                 LIMIT $5
+                   FOR UPDATE SKIP LOCKED
+            ), released AS (
+                UPDATE outbox o SET released_at = now() FROM unconsumed WHERE o.id = unconsumed.id
+            )
+            INSERT INTO outbox_pending (event_id, sequence, pending_since)
+            SELECT event_id, sequence, now() FROM unconsumed
+                ON CONFLICT DO NOTHING
+            RETURNING event_id
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = consumer });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types.ToArray() });

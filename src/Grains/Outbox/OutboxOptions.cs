@@ -18,8 +18,9 @@ public sealed class OutboxOptions
     public TimeSpan ConsumptionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long after dispatch a domain event must be in its consumer's inbox before it is emitted again. Past the
-    /// normal consume time with room to spare; a redelivery racing a slow consume is dropped by the inbox anyway.
+    /// How long after its commit (and after its last release) a dispatched domain event must be in its consumer's inbox
+    /// before it is emitted again. Past the normal dispatch and consume time with room to spare; a redelivery racing a
+    /// slow consume is dropped by the inbox anyway.
     /// </summary>
     public TimeSpan ConsumedWithin { get; set; } = TimeSpan.FromMinutes(2);
 

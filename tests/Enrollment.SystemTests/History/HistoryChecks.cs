@@ -259,7 +259,7 @@ public static class HistoryChecks
 
     private static async Task<long> UndispatchedAsync(NpgsqlDataSource dataSource, IReadOnlyList<Guid> eventIds)
     {
-        await using var command = dataSource.CreateCommand("SELECT count(*) FROM outbox WHERE event_id = ANY($1) AND dispatched_at IS NULL");
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM outbox_pending WHERE event_id = ANY($1)");
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = eventIds.ToArray() });
         return (long)(await command.ExecuteScalarAsync())!;
     }

@@ -10,7 +10,7 @@ public sealed record OutboxState(long Rows, long Undispatched, long MinSequence,
         await using var command = dataSource.CreateCommand(
             """
             SELECT (SELECT count(*) FROM outbox WHERE event_id = $1),
-                   (SELECT count(*) FROM outbox WHERE event_id = $1 AND dispatched_at IS NULL),
+                   (SELECT count(*) FROM outbox_pending WHERE event_id = $1),
                    (SELECT coalesce(min(sequence), 0) FROM outbox WHERE event_id = $1),
                    (SELECT coalesce(max(sequence), 0) FROM outbox WHERE event_id = $1),
                    (SELECT count(*) FROM notifications WHERE event_id = $1),
