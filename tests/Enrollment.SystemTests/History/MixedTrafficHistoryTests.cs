@@ -36,6 +36,10 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
 
     private static readonly TimeSpan ClaimWindow = TimeSpan.FromSeconds(1);
 
+    // How long the scene's waiter waits for the offer to run out: the deadline plus many of the poller's passes, each of
+    // which the faulty store may fail.
+    private static readonly TimeSpan ExpiryWait = TimeSpan.FromSeconds(30);
+
     private readonly int seed = int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out var chosen) ? chosen : 20261202;
     private RandomFaultStore store = null!;
     private InProcessTestCluster cluster = null!;
@@ -84,7 +88,17 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
             events.Add((evt.Id, grain, capacity, hasWaitlist, offers));
         }
 
+        // One more event plays a fixed scene beside the random run (LetAnOfferExpireAsync), so an offer nobody answers
+        // expires under the same faults however fast the machine is: a quick run can make all its offers while the admin
+        // still flips the offer event to automatic, which confirms them before they run out.
+        var scene = await database.CreateEventAsync(1, true, "History run: an offer nobody answers");
+        var sceneGrain = cluster.Client.GetGrain<IEventCapacityGrain>(scene.Id);
+        await sceneGrain.ChangePolicy(OfferPolicy(1, true), new TransitionRequest(null, Guid.NewGuid(), null));
+        eventIds.Add(scene.Id);
+
         store.Enabled = true;
+        var sceneRun = Task.Run(() => LetAnOfferExpireAsync(scene.Id, sceneGrain, calls));
+        callers.Add(sceneRun);
         foreach (var (eventId, grain, capacity, hasWaitlist, offers) in events)
         {
             for (var person = 0; person < PeoplePerEvent; person++)
@@ -117,9 +131,10 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
         output.WriteLine("  by kind and outcome: " + string.Join(", ", recorded
             .GroupBy(call => $"{call.Kind} {Outcome(call)}").OrderBy(group => group.Key).Select(group => $"{group.Key} {group.Count()}")));
         output.WriteLine("  faults injected: " + string.Join(", ", store.Injected.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}")));
-        var offerEnds = await OfferEndsAsync(events.Single(e => e.Offers).Id);
+        var offerEnds = await OfferEndsAsync(events.Single(e => e.Offers).Id, scene.Id);
         output.WriteLine("  offers: " + string.Join(", ", offerEnds.Select(pair => $"{pair.Key} {pair.Value}")));
         Assert.True(problems.Count == 0, $"{context}: {problems.Count} problem(s):\n  " + string.Join("\n  ", problems.Take(30)));
+        Assert.True(await sceneRun, $"{context}: the scene's offer did not run out within {ExpiryWait.TotalSeconds} s");
         foreach (var reason in new[] { "a seat opened: offered", "offer accepted", "offer declined", "offer expired" })
         {
             Assert.True(offerEnds.GetValueOrDefault(reason) > 0, $"{context}: the run made no '{reason}' step");
@@ -231,11 +246,11 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
     }
 
     /// <summary>How many offers the offer event made, and how they ended, by audit reason.</summary>
-    private async Task<Dictionary<string, long>> OfferEndsAsync(Guid eventId)
+    private async Task<Dictionary<string, long>> OfferEndsAsync(params Guid[] eventIds)
     {
         await using var command = database.DataSource.CreateCommand(
-            "SELECT reason, count(*) FROM enrollment_transitions WHERE event_id = $1 AND 'offered' IN (from_status, to_status) GROUP BY reason ORDER BY reason");
-        command.Parameters.Add(new Npgsql.NpgsqlParameter<Guid> { TypedValue = eventId });
+            "SELECT reason, count(*) FROM enrollment_transitions WHERE event_id = ANY($1) AND 'offered' IN (from_status, to_status) GROUP BY reason ORDER BY reason");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter<Guid[]> { TypedValue = eventIds });
         var counts = new Dictionary<string, long>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -244,6 +259,48 @@ public sealed class MixedTrafficHistoryTests(PostgresFixture database, ITestOutp
         }
 
         return counts;
+    }
+
+    /// <summary>
+    /// The scene on an event of one seat in offer mode: one person takes the seat, another waits, the first cancels, the
+    /// second is offered the seat and is away until it runs out, then looks. Every call is recorded like the random
+    /// ones; a call the faulty store fails is sent again (a repeated enroll or cancel answers with what the first did).
+    /// </summary>
+    /// <returns>Whether the offer ran out within <see cref="ExpiryWait"/>.</returns>
+    private static async Task<bool> LetAnOfferExpireAsync(Guid eventId, IEventCapacityGrain grain, ConcurrentQueue<RecordedCall> calls)
+    {
+        var holder = Guid.NewGuid();
+        var waiter = Guid.NewGuid();
+        await UntilAnsweredAsync("enroll", holder, call => grain.Enroll(holder, call.RequestId));
+        await UntilAnsweredAsync("enroll", waiter, call => grain.Enroll(waiter, call.RequestId));
+        await UntilAnsweredAsync("cancel", holder, call => grain.CancelOwn(holder, new TransitionRequest(holder, call.RequestId, null)));
+
+        var gaveUpAt = DateTime.UtcNow + ExpiryWait;
+        while (DateTime.UtcNow < gaveUpAt)
+        {
+            await Task.Delay(ClaimWindow);
+            // the current enrollment: waitlisted, then offered, then none once the offer has run out
+            if (await UntilAnsweredAsync("read", waiter, _ => grain.GetEnrollment(waiter)) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        async Task<object?> UntilAnsweredAsync<T>(string kind, Guid userId, Func<RecordedCall, Task<T>> send)
+        {
+            while (true)
+            {
+                var call = new RecordedCall(kind, eventId, userId, Guid.NewGuid());
+                calls.Enqueue(call);
+                await SwallowFailureAsync(call.RecordAsync(() => send(call)));
+                if (call.Succeeded)
+                {
+                    return call.Answer;
+                }
+            }
+        }
     }
 
     /// <summary>A failure is an answer too (recorded with its call); the caller goes on with its walk.</summary>
