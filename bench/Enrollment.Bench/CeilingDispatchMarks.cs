@@ -1,21 +1,23 @@
 using System.Threading.Channels;
 using Npgsql;
+using OrleansEnrollment.Outbox;
 
 namespace OrleansEnrollment.Bench;
 
 /// <summary>
 /// The ceiling's dispatch marks, coalesced as the silo's <c>OutboxDispatchMarker</c> coalesces the bridges' marks: one
-/// DELETE of pending rows at a time, carrying every domain event handed in while the previous one ran.
+/// DELETE of pending rows at a time (the silo's own <see cref="OutboxStore.MarkDispatchedAsync"/>), carrying every domain
+/// event handed in while the previous one ran.
 /// </summary>
 public sealed class CeilingDispatchMarks
 {
-    private readonly NpgsqlDataSource dataSource;
+    private readonly OutboxStore outbox;
     private readonly Channel<(Guid EventId, List<long> Sequences)> waiting = Channel.CreateUnbounded<(Guid EventId, List<long> Sequences)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
 
     public CeilingDispatchMarks(NpgsqlDataSource dataSource)
     {
-        this.dataSource = dataSource;
+        outbox = new OutboxStore(dataSource);
         loop = Task.Run(RunAsync);
     }
 
@@ -33,31 +35,20 @@ public sealed class CeilingDispatchMarks
 
     private async Task RunAsync()
     {
-        var eventIds = new List<Guid>();
-        var sequences = new List<long>();
+        var marks = new List<DispatchedEvent>();
         while (await waiting.Reader.WaitToReadAsync())
         {
-            eventIds.Clear();
-            sequences.Clear();
+            marks.Clear();
             while (waiting.Reader.TryRead(out var more))
             {
-                eventIds.AddRange(Enumerable.Repeat(more.EventId, more.Sequences.Count));
-                sequences.AddRange(more.Sequences);
+                marks.AddRange(more.Sequences.Select(sequence => new DispatchedEvent(more.EventId, sequence)));
             }
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                await using var command = dataSource.CreateCommand(
-                    """
-                    DELETE FROM outbox_pending p
-                     USING unnest($1::uuid[], $2::bigint[]) AS d(event_id, sequence)
-                     WHERE p.event_id = d.event_id AND p.sequence = d.sequence
-                    """);
-                command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = eventIds.ToArray() });
-                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequences.ToArray() });
-                await command.ExecuteNonQueryAsync();
-                Tally.Done(sequences.Count, started);
+                await outbox.MarkDispatchedAsync(marks);
+                Tally.Done(marks.Count, started);
             }
             catch (Exception exception)
             {
