@@ -51,6 +51,9 @@ public sealed record BenchOptions
     /// <summary>How long the open-loop scenario offers arrivals, on each of its two shapes (hot, then spread).</summary>
     public TimeSpan OpenLoopDuration { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Untimed load through the silo before its first scenario (the <c>SiloWarmup</c> class); zero skips it.</summary>
+    public TimeSpan SiloWarmup { get; init; } = TimeSpan.FromSeconds(20);
+
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
     /// <summary>
@@ -95,6 +98,8 @@ public sealed record BenchOptions
           --activation       add the activation measurements to a --scenarios subset
           --open-loop-rate N arrivals per second for openloop (default: half the ceiling of the same run)
           --open-loop-duration S  seconds of arrivals for openloop, on each shape (default 20)
+          --silo-warmup S    seconds of untimed load through the silo before its first scenario, so tiered JIT has
+                             settled (default 20; 0 skips it)
         """;
 
     /// <exception cref="FormatException">An unknown flag or a bad value; the message says which.</exception>
@@ -118,6 +123,7 @@ public sealed record BenchOptions
                 "--scenarios" => options with { Scenarios = ParseScenarios(Value()) },
                 "--open-loop-rate" => options with { OpenLoopRate = Positive(flag, Value()) },
                 "--open-loop-duration" => options with { OpenLoopDuration = TimeSpan.FromSeconds(Positive(flag, Value())) },
+                "--silo-warmup" => options with { SiloWarmup = TimeSpan.FromSeconds(NonNegative(flag, Value())) },
                 "--activation" => options,
                 _ => throw new FormatException($"Unknown option '{flag}'."),
             };

@@ -63,6 +63,13 @@ await using (var database = await BenchDatabase.OpenAsync(options.Connection, lo
     {
         // Stopped before the HTTP scenario, whose process runs a silo of its own on the same database.
         await using var silo = await CoHostedSilo.StartAsync(database.ConnectionString);
+        if (options.SiloWarmup > TimeSpan.Zero)
+        {
+            Console.WriteLine($"silo warm-up: {options.SiloWarmup.TotalSeconds:F0} s of untimed enrollments, so tiered JIT settles before the first scenario");
+            problems.AddRange(await SiloWarmup.RunAsync(database, silo.Grains, options));
+            await VacuumAsync(database, "the silo warm-up");
+        }
+
         if (options.Runs(BenchOptions.Hot))
         {
             Console.WriteLine("hot: EventCapacity grains in a co-hosted silo, one hot event");
