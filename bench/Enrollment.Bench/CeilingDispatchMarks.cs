@@ -21,7 +21,7 @@ public sealed class CeilingDispatchMarks
         loop = Task.Run(RunAsync);
     }
 
-    public StageTally Tally { get; } = new("dispatch marks (DELETE FROM outbox_pending)");
+    public StageTally Tally { get; } = new("dispatch marks (mark_events_dispatched: DELETE FROM outbox_pending)");
 
     /// <summary>Marks an event's domain events dispatched, soon: the bridge's part once the bus has them.</summary>
     public void Add(Guid eventId, List<long> sequences) => waiting.Writer.TryWrite((eventId, sequences));

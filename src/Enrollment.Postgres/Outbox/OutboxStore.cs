@@ -15,15 +15,8 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<EnrollmentEvent>> LoadUndispatchedAsync(
         Guid eventId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT o.type, o.payload::text
-              FROM outbox_pending p
-              JOIN outbox o ON o.event_id = p.event_id AND o.sequence = p.sequence
-             WHERE p.event_id = $1 AND p.sequence > $2
-             ORDER BY p.sequence
-             LIMIT $3
-            """);
+        // In sequence order; planned at each call on the pending table as it is then (migration 0026).
+        await using var command = dataSource.CreateCommand("SELECT type, payload FROM undispatched_events($1, $2, $3)");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = eventId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSequence });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
@@ -56,12 +49,8 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             (eventIds[i], sequences[i]) = (dispatched[i].EventId, dispatched[i].Sequence);
         }
 
-        await using var command = dataSource.CreateCommand(
-            """
-            DELETE FROM outbox_pending p
-             USING unnest($1::uuid[], $2::bigint[]) AS d(event_id, sequence)
-             WHERE p.event_id = d.event_id AND p.sequence = d.sequence
-            """);
+        // Planned at each call on the table as it is then (migration 0026), not once on a table that was empty.
+        await using var command = dataSource.CreateCommand("SELECT mark_events_dispatched($1, $2)");
         command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = eventIds });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequences });
         await command.ExecuteNonQueryAsync(cancellationToken);
